@@ -1,0 +1,539 @@
+package calc
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/holiman/uint256"
+
+	"github.com/cmt-rewards/cmt-rewards/calc/merkle"
+)
+
+var (
+	// ErrOverflow is returned when an intermediate value does not fit 256
+	// bits. No real chain gets there (§1); an input that does is rejected.
+	ErrOverflow = errors.New("256-bit overflow")
+	// ErrInvariant is returned when the conservation invariant of §5 or an
+	// internal cross-check fails. It means a bug, never bad input, and no
+	// result is returned with it.
+	ErrInvariant = errors.New("conservation invariant violated")
+)
+
+// Reasons a validator is ineligible, as written in the result's
+// validators[].reason. A not-good run's own reason (e.g. "missed-slots") is
+// used when one intersects the epoch.
+const (
+	ReasonMissedSlots = "missed-slots"
+	ReasonNotActive   = "not-active-entire-epoch"
+)
+
+// Scale is SCALE of rewards-v1 §1, the fixed-point scale of the
+// reward-per-stake accumulators: 10^36.
+var Scale = func() uint256.Int {
+	var s uint256.Int
+	s.SetFromDecimal("1000000000000000000000000000000000000")
+	return s
+}()
+
+// validator is the running state of one validator or candidate.
+type validator struct {
+	addr         common.Address
+	active       bool
+	activeBlocks uint64
+	total        uint256.Int // S_i, wei
+	// accD is Σ inc_d(b) over the blocks of the epoch so far in which the
+	// validator was active: the delegators' reward per unit of stake, scaled
+	// by SCALE. It only moves while the validator is active, which is what
+	// makes stakes at candidates earn nothing.
+	accD uint256.Int
+	// numV is Σ S_i(b)·inc_v(b) over the same blocks; V_i = numV / SCALE.
+	numV uint256.Int
+}
+
+// position is one delegator's stake at one validator, with its share of the
+// accumulator settled up to ckpt.
+type position struct {
+	v     int32
+	d     common.Address
+	stake uint256.Int
+	ckpt  uint256.Int // the validator's accD when num was last settled
+	num   uint256.Int // Σ s_ij(b)·inc_d(b) so far; D_ij = num / SCALE
+}
+
+type posKey struct {
+	d common.Address
+	v int32
+}
+
+type engine struct {
+	in         *Input
+	vals       []validator
+	valIndex   map[common.Address]int32
+	active     []int32 // indices of active validators, ≤ MaxValidators
+	poss       []position
+	posIndex   map[posKey]int32
+	stakeTotal uint256.Int // A(b): Σ S_i over active i
+
+	numVScaled, numDScaled uint256.Int // R·bps·SCALE, precomputed
+	unallocatedBlocks      uint64
+}
+
+// Compute computes one epoch exactly as rewards-v1 §2–§6 define it and
+// returns the result with its payout tree. It replays the input's events and
+// rejects, with a *FieldError, what §9 forbids and only the replay can see.
+// The conservation invariant and internal cross-checks are verified before
+// returning; a failure is an ErrInvariant error and no result.
+//
+// Cost: O((events + runs)·MaxValidators + delegations) time and
+// O(delegations) memory, independent of the number of blocks.
+// Compute does not modify in and is safe to call concurrently.
+func Compute(in *Input) (*Result, error) {
+	if err := in.Check(); err != nil {
+		return nil, err
+	}
+	e := &engine{
+		in:       in,
+		valIndex: make(map[common.Address]int32, len(in.ValidatorsAtStart)+16),
+		poss:     make([]position, 0, len(in.StakesAtStart)+len(in.Events)),
+		posIndex: make(map[posKey]int32, len(in.StakesAtStart)+len(in.Events)),
+	}
+	if err := e.precompute(); err != nil {
+		return nil, err
+	}
+	if err := e.loadStart(); err != nil {
+		return nil, err
+	}
+	// An event in block b takes effect from b+1 (§2): the run of blocks
+	// ending at b still has the old state.
+	next := in.FirstBlock
+	for i := 0; i < len(in.Events); {
+		b := in.Events[i].Block
+		if err := e.advance(b - next + 1); err != nil {
+			return nil, err
+		}
+		for ; i < len(in.Events) && in.Events[i].Block == b; i++ {
+			if err := e.apply(i); err != nil {
+				return nil, err
+			}
+		}
+		next = b + 1
+	}
+	if next <= in.LastBlock {
+		if err := e.advance(in.LastBlock - next + 1); err != nil {
+			return nil, err
+		}
+	}
+	return e.finish()
+}
+
+func (e *engine) precompute() error {
+	in := e.in
+	var bps, t uint256.Int
+	bps.SetUint64(in.ValidatorShareBps)
+	if _, over := t.MulOverflow(&in.RewardPerBlock, &bps); over {
+		return overflowErr("reward_per_block_wei", "R·bps_v")
+	}
+	if _, over := e.numVScaled.MulOverflow(&t, &Scale); over {
+		return overflowErr("reward_per_block_wei", "R·bps_v·SCALE")
+	}
+	bps.SetUint64(10000 - in.ValidatorShareBps)
+	if _, over := t.MulOverflow(&in.RewardPerBlock, &bps); over {
+		return overflowErr("reward_per_block_wei", "R·bps_d")
+	}
+	if _, over := e.numDScaled.MulOverflow(&t, &Scale); over {
+		return overflowErr("reward_per_block_wei", "R·bps_d·SCALE")
+	}
+	var blocks, minted uint256.Int
+	blocks.SetUint64(in.Blocks())
+	if _, over := minted.MulOverflow(&in.RewardPerBlock, &blocks); over {
+		return overflowErr("reward_per_block_wei", "R·|B|")
+	}
+	return nil
+}
+
+func (e *engine) validator(a common.Address) int32 {
+	if i, ok := e.valIndex[a]; ok {
+		return i
+	}
+	i := int32(len(e.vals))
+	e.vals = append(e.vals, validator{addr: a})
+	e.valIndex[a] = i
+	return i
+}
+
+func (e *engine) loadStart() error {
+	for _, a := range e.in.ValidatorsAtStart {
+		v := e.validator(a)
+		e.vals[v].active = true
+		e.active = append(e.active, v)
+	}
+	for i := range e.in.StakesAtStart {
+		s := &e.in.StakesAtStart[i]
+		v := e.validator(s.Validator)
+		k := posKey{d: s.Delegator, v: v}
+		if j, dup := e.posIndex[k]; dup {
+			// Positions are created in stakes_at_start order, so j is its index.
+			return fieldErr(idx("stakes_at_start", i), "duplicate stake of delegator %s at validator %s (also at index %d)", s.Delegator.Hex(), s.Validator.Hex(), j)
+		}
+		p := e.newPosition(k)
+		p.stake = s.Amount
+		if err := e.addStake(v, &s.Amount, idx("stakes_at_start", i)+".amount_wei"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *engine) newPosition(k posKey) *position {
+	e.posIndex[k] = int32(len(e.poss))
+	e.poss = append(e.poss, position{v: k.v, d: k.d, ckpt: e.vals[k.v].accD})
+	return &e.poss[len(e.poss)-1]
+}
+
+func (e *engine) addStake(v int32, amt *uint256.Int, path string) error {
+	val := &e.vals[v]
+	if _, over := val.total.AddOverflow(&val.total, amt); over {
+		return overflowErr(path, "total stake at %s", val.addr.Hex())
+	}
+	if val.active {
+		if _, over := e.stakeTotal.AddOverflow(&e.stakeTotal, amt); over {
+			return overflowErr(path, "total active stake")
+		}
+	}
+	return nil
+}
+
+// advance accrues n blocks with the current state.
+func (e *engine) advance(n uint64) error {
+	if n == 0 {
+		return nil
+	}
+	for _, v := range e.active {
+		e.vals[v].activeBlocks += n
+	}
+	if e.stakeTotal.IsZero() {
+		e.unallocatedBlocks += n
+		return nil
+	}
+	// inc = floor(R·bps·SCALE / (10000·A)), constant over the run.
+	var denom, incV, incD, nn uint256.Int
+	denom.SetUint64(10000)
+	if _, over := denom.MulOverflow(&denom, &e.stakeTotal); over {
+		return fmt.Errorf("10000·A(b): %w", ErrOverflow)
+	}
+	incV.Div(&e.numVScaled, &denom)
+	incD.Div(&e.numDScaled, &denom)
+	nn.SetUint64(n)
+	if _, over := incV.MulOverflow(&incV, &nn); over {
+		return fmt.Errorf("n·inc_v: %w", ErrOverflow)
+	}
+	if _, over := incD.MulOverflow(&incD, &nn); over {
+		return fmt.Errorf("n·inc_d: %w", ErrOverflow)
+	}
+	var t uint256.Int
+	for _, v := range e.active {
+		val := &e.vals[v]
+		if _, over := t.MulOverflow(&val.total, &incV); over {
+			return fmt.Errorf("S_i·inc_v for %s: %w", val.addr.Hex(), ErrOverflow)
+		}
+		if _, over := val.numV.AddOverflow(&val.numV, &t); over {
+			return fmt.Errorf("Σ S_i·inc_v for %s: %w", val.addr.Hex(), ErrOverflow)
+		}
+		if _, over := val.accD.AddOverflow(&val.accD, &incD); over {
+			return fmt.Errorf("accumulator of %s: %w", val.addr.Hex(), ErrOverflow)
+		}
+	}
+	return nil
+}
+
+// settle moves a position's earnings up to its validator's current
+// accumulator into num.
+func (e *engine) settle(p *position) error {
+	acc := &e.vals[p.v].accD
+	if p.stake.IsZero() || acc.Eq(&p.ckpt) {
+		p.ckpt = *acc
+		return nil
+	}
+	var d uint256.Int
+	d.Sub(acc, &p.ckpt)
+	if _, over := d.MulOverflow(&d, &p.stake); over {
+		return fmt.Errorf("s_ij·Δacc for %s at %s: %w", p.d.Hex(), e.vals[p.v].addr.Hex(), ErrOverflow)
+	}
+	if _, over := p.num.AddOverflow(&p.num, &d); over {
+		return fmt.Errorf("Σ s_ij·inc_d for %s at %s: %w", p.d.Hex(), e.vals[p.v].addr.Hex(), ErrOverflow)
+	}
+	p.ckpt = *acc
+	return nil
+}
+
+func (e *engine) apply(i int) error {
+	ev := &e.in.Events[i]
+	p := idx("events", i)
+	switch ev.Kind {
+	case KindStake, KindUnstake:
+		v := e.validator(ev.Validator)
+		k := posKey{d: ev.Delegator, v: v}
+		pi, ok := e.posIndex[k]
+		if !ok {
+			if ev.Kind == KindUnstake && !ev.Amount.IsZero() {
+				return fieldErr(p+".amount_wei", "unstake of %s exceeds stake 0", ev.Amount.Dec())
+			}
+			if ev.Amount.IsZero() {
+				return nil
+			}
+			e.newPosition(k)
+			pi = int32(len(e.poss) - 1)
+		}
+		pos := &e.poss[pi]
+		if err := e.settle(pos); err != nil {
+			return err
+		}
+		if ev.Kind == KindStake {
+			if _, over := pos.stake.AddOverflow(&pos.stake, &ev.Amount); over {
+				return overflowErr(p+".amount_wei", "stake")
+			}
+			return e.addStake(v, &ev.Amount, p+".amount_wei")
+		}
+		if pos.stake.Lt(&ev.Amount) {
+			return fieldErr(p+".amount_wei", "unstake of %s exceeds stake %s", ev.Amount.Dec(), pos.stake.Dec())
+		}
+		pos.stake.Sub(&pos.stake, &ev.Amount)
+		val := &e.vals[v]
+		val.total.Sub(&val.total, &ev.Amount)
+		if val.active {
+			e.stakeTotal.Sub(&e.stakeTotal, &ev.Amount)
+		}
+	case KindValidatorAdded:
+		v := e.validator(ev.Validator)
+		val := &e.vals[v]
+		if val.active {
+			return fieldErr(p+".validator", "%s is already active", ev.Validator.Hex())
+		}
+		if len(e.active) >= MaxValidators {
+			return fieldErr(p+".validator", "adding %s would exceed the maximum of %d active validators", ev.Validator.Hex(), MaxValidators)
+		}
+		val.active = true
+		e.active = append(e.active, v)
+		if _, over := e.stakeTotal.AddOverflow(&e.stakeTotal, &val.total); over {
+			return overflowErr(p, "total active stake")
+		}
+	case KindValidatorRemoved:
+		v, ok := e.valIndex[ev.Validator]
+		if !ok || !e.vals[v].active {
+			return fieldErr(p+".validator", "%s is not active", ev.Validator.Hex())
+		}
+		val := &e.vals[v]
+		val.active = false
+		e.stakeTotal.Sub(&e.stakeTotal, &val.total)
+		for j, a := range e.active {
+			if a == v {
+				e.active = append(e.active[:j], e.active[j+1:]...)
+				break
+			}
+		}
+	}
+	return nil
+}
+
+func (e *engine) finish() (*Result, error) {
+	in := e.in
+	res := &Result{Epoch: in.Epoch, FirstBlock: in.FirstBlock, LastBlock: in.LastBlock}
+
+	// Per-validator entitlement and eligibility.
+	notGood := make(map[common.Address]string, len(in.NotInGoodStanding))
+	for _, g := range in.NotInGoodStanding {
+		if _, seen := notGood[g.Validator]; !seen {
+			notGood[g.Validator] = g.Reason
+		}
+	}
+	nv := len(e.vals)
+	eligible := make([]bool, nv)
+	resIdx := make([]int, nv)
+	for v := range e.vals {
+		resIdx[v] = -1
+	}
+	for v := range e.vals {
+		val := &e.vals[v]
+		if val.activeBlocks == 0 {
+			continue
+		}
+		vr := ValidatorResult{Validator: val.addr, ActiveBlocks: val.activeBlocks, Eligible: true}
+		vr.ValidatorReward.Div(&val.numV, &Scale)
+		if reason, bad := notGood[val.addr]; bad {
+			vr.Eligible, vr.Reason = false, reason
+		} else if in.Eligibility == EntireEpoch && val.activeBlocks != in.Blocks() {
+			vr.Eligible, vr.Reason = false, ReasonNotActive
+		}
+		eligible[v] = vr.Eligible
+		resIdx[v] = len(res.Validators)
+		res.Validators = append(res.Validators, vr)
+	}
+
+	// Payouts before redistribution.
+	acctIndex := make(map[common.Address]int32, len(e.poss)/2+len(in.PreviousCumulative)+len(res.Validators))
+	var accts []account
+	acct := func(a common.Address) *account {
+		if i, ok := acctIndex[a]; ok {
+			return &accts[i]
+		}
+		acctIndex[a] = int32(len(accts))
+		accts = append(accts, account{addr: a})
+		return &accts[len(accts)-1]
+	}
+	var entitled, forfeited uint256.Int // E and F
+	for i := range res.Validators {
+		vr := &res.Validators[i]
+		if _, over := entitled.AddOverflow(&entitled, &vr.ValidatorReward); over {
+			return nil, fmt.Errorf("E: %w", ErrOverflow)
+		}
+		if !vr.Eligible {
+			forfeited.Add(&forfeited, &vr.ValidatorReward)
+			continue
+		}
+		a := acct(vr.Validator)
+		a.amount.Add(&a.amount, &vr.ValidatorReward)
+	}
+	var d uint256.Int
+	for i := range e.poss {
+		p := &e.poss[i]
+		if err := e.settle(p); err != nil {
+			return nil, err
+		}
+		if p.num.IsZero() {
+			continue
+		}
+		d.Div(&p.num, &Scale)
+		vr := &res.Validators[resIdx[p.v]] // num > 0 implies the validator was active
+		if _, over := vr.DelegatorRewards.AddOverflow(&vr.DelegatorRewards, &d); over {
+			return nil, fmt.Errorf("Σ D_ij for %s: %w", vr.Validator.Hex(), ErrOverflow)
+		}
+		if _, over := entitled.AddOverflow(&entitled, &d); over {
+			return nil, fmt.Errorf("E: %w", ErrOverflow)
+		}
+		if !eligible[p.v] {
+			forfeited.Add(&forfeited, &d)
+			continue
+		}
+		if d.IsZero() {
+			continue
+		}
+		a := acct(p.d)
+		a.amount.Add(&a.amount, &d) // ≤ E, cannot overflow once E did not
+	}
+
+	var blocks uint256.Int
+	blocks.SetUint64(in.Blocks())
+	res.Minted.Mul(&in.RewardPerBlock, &blocks) // checked in precompute
+	blocks.SetUint64(e.unallocatedBlocks)
+	res.Unallocated.Mul(&in.RewardPerBlock, &blocks)
+	var allocated uint256.Int
+	allocated.Sub(&res.Minted, &res.Unallocated)
+	if entitled.Gt(&allocated) {
+		return nil, fmt.Errorf("entitled %s exceeds minted−unallocated %s: %w", entitled.Dec(), allocated.Dec(), ErrInvariant)
+	}
+	res.RoundingDust.Sub(&allocated, &entitled)
+	res.Distributed.Sub(&entitled, &forfeited)
+	res.Forfeited = forfeited
+
+	var paid uint256.Int // T = Σ P_p
+	for i := range accts {
+		paid.Add(&paid, &accts[i].amount)
+	}
+	if !paid.Eq(&res.Distributed) {
+		return nil, fmt.Errorf("Σ payouts %s ≠ E−F %s: %w", paid.Dec(), res.Distributed.Dec(), ErrInvariant)
+	}
+	if in.ForfeitPolicy == Redistribute && !paid.IsZero() && !forfeited.IsZero() {
+		var x, given uint256.Int
+		for i := range accts {
+			a := &accts[i]
+			if _, over := x.MulOverflow(&forfeited, &a.amount); over {
+				return nil, fmt.Errorf("F·P_p for %s: %w", a.addr.Hex(), ErrOverflow)
+			}
+			x.Div(&x, &paid)
+			a.amount.Add(&a.amount, &x)
+			given.Add(&given, &x)
+		}
+		if given.Gt(&forfeited) {
+			return nil, fmt.Errorf("redistributed %s exceeds forfeited %s: %w", given.Dec(), forfeited.Dec(), ErrInvariant)
+		}
+		res.Distributed.Add(&res.Distributed, &given)
+		forfeited.Sub(&forfeited, &given)
+		res.RoundingDust.Add(&res.RoundingDust, &forfeited)
+		res.Forfeited.Clear()
+	}
+
+	// Cumulative amounts and leaves.
+	for _, b := range in.PreviousCumulative {
+		a := acct(b.Account)
+		a.prev = b.Amount
+	}
+	res.Payouts = make([]Payout, 0, len(accts))
+	var sum uint256.Int
+	for i := range accts {
+		a := &accts[i]
+		var cum uint256.Int
+		if _, over := cum.AddOverflow(&a.prev, &a.amount); over {
+			return nil, fmt.Errorf("cumulative of %s: %w", a.addr.Hex(), ErrOverflow)
+		}
+		sum.Add(&sum, &a.amount)
+		if cum.IsZero() {
+			continue
+		}
+		res.Payouts = append(res.Payouts, Payout{Account: a.addr, Amount: a.amount, Cumulative: cum})
+	}
+	sort.Slice(res.Payouts, func(i, j int) bool {
+		return bytes.Compare(res.Payouts[i].Account[:], res.Payouts[j].Account[:]) < 0
+	})
+	sort.Slice(res.Validators, func(i, j int) bool {
+		return bytes.Compare(res.Validators[i].Validator[:], res.Validators[j].Validator[:]) < 0
+	})
+
+	if err := res.checkInvariant(); err != nil {
+		return nil, err
+	}
+	if !sum.Eq(&res.Distributed) {
+		return nil, fmt.Errorf("Σ payouts %s ≠ distributed %s: %w", sum.Dec(), res.Distributed.Dec(), ErrInvariant)
+	}
+	tree, err := res.buildTree()
+	if err != nil {
+		return nil, err
+	}
+	res.Tree = tree
+	res.MerkleRoot = tree.Root()
+	return res, nil
+}
+
+type account struct {
+	addr   common.Address
+	amount uint256.Int // P_p (+ x_p)
+	prev   uint256.Int
+}
+
+// checkInvariant verifies distributed + forfeited + unallocated + dust = minted.
+func (r *Result) checkInvariant() error {
+	var s uint256.Int
+	for _, x := range []*uint256.Int{&r.Distributed, &r.Forfeited, &r.Unallocated, &r.RoundingDust} {
+		if _, over := s.AddOverflow(&s, x); over {
+			return fmt.Errorf("invariant sum: %w", ErrInvariant)
+		}
+	}
+	if !s.Eq(&r.Minted) {
+		return fmt.Errorf("distributed+forfeited+unallocated+dust = %s ≠ minted %s: %w", s.Dec(), r.Minted.Dec(), ErrInvariant)
+	}
+	return nil
+}
+
+func (r *Result) buildTree() (*merkle.Tree, error) {
+	leaves := make([]merkle.Leaf, len(r.Payouts))
+	for i := range r.Payouts {
+		leaves[i] = merkle.Leaf{Account: r.Payouts[i].Account, Cumulative: &r.Payouts[i].Cumulative}
+	}
+	t, err := merkle.Build(leaves)
+	if err != nil {
+		return nil, fmt.Errorf("build payout tree: %w", err)
+	}
+	return t, nil
+}
