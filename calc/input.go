@@ -165,6 +165,8 @@ func DecodeInput(r io.Reader) (*Input, error) {
 	return in, nil
 }
 
+var errTrailingData = errors.New("unexpected data after the top-level object")
+
 var rawInputArrays = map[string]any{
 	"validators_at_start":  json.RawMessage{},
 	"stakes_at_start":      rawStake{},
@@ -180,7 +182,7 @@ func strictUnmarshal(data []byte, v any) error {
 		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("unexpected data after the top-level object")
+		return errTrailingData
 	}
 	return nil
 }
@@ -189,6 +191,9 @@ func strictUnmarshal(data []byte, v any) error {
 // reports neither array indices nor positions for unknown fields, so on this
 // (rare) path the document is decoded again element by element to find them.
 func locateJSONError(data []byte, err error, arrays map[string]any) error {
+	if errors.Is(err, errTrailingData) {
+		return fieldErr("", "%v", err)
+	}
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
 		line, col := lineCol(data, syn.Offset)

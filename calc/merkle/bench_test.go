@@ -1,0 +1,134 @@
+package merkle
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/holiman/uint256"
+)
+
+// genLeaves returns the benchmark leaves, identical to genValues in
+// tools/ozjs/lib.js (used by tools/ozjs/bench.js):
+//
+//	account(i) = last 20 bytes of keccak256(uint256(i) as 32 bytes big-endian)
+//	amount(i)  = i * 10^15 + 1
+//
+// for i = 0 .. n-1, then sorted by account ascending (as callers pass leaves).
+func genLeaves(n int) []Leaf {
+	leaves := make([]Leaf, n)
+	var word [32]byte
+	milli := uint256.NewInt(1_000_000_000_000_000)
+	for i := range leaves {
+		binary.BigEndian.PutUint64(word[24:], uint64(i))
+		amount := new(uint256.Int).Mul(uint256.NewInt(uint64(i)), milli)
+		leaves[i] = Leaf{
+			Account:    common.BytesToAddress(crypto.Keccak256(word[:])[12:]),
+			Cumulative: amount.AddUint64(amount, 1),
+		}
+	}
+	slices.SortFunc(leaves, func(a, b Leaf) int { return bytes.Compare(a.Account[:], b.Account[:]) })
+	return leaves
+}
+
+var (
+	leaves1M   = sync.OnceValue(func() []Leaf { return genLeaves(1_000_000) })
+	leaves100k = sync.OnceValue(func() []Leaf { return genLeaves(100_000) })
+)
+
+// TestGenLeavesMatchesJS ties genLeaves to the JS generator through the
+// "generated-100" vector set.
+func TestGenLeavesMatchesJS(t *testing.T) {
+	for _, set := range loadVectors(t).Sets {
+		if set.Name != "generated-100" {
+			continue
+		}
+		want := vectorLeaves(t, set.Values)
+		got := genLeaves(100)
+		for i := range want {
+			if got[i].Account != want[i].Account || !got[i].Cumulative.Eq(want[i].Cumulative) {
+				t.Fatalf("leaf %d: %s %s, JS %s %s", i, got[i].Account.Hex(), got[i].Cumulative.Dec(),
+					want[i].Account.Hex(), want[i].Cumulative.Dec())
+			}
+		}
+		return
+	}
+	t.Fatal("no generated-100 vector set")
+}
+
+func benchBuild(b *testing.B, leaves []Leaf) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Build(leaves); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchBuildAllProofs(b *testing.B, leaves []Leaf) {
+	b.ReportAllocs()
+	proof := make([]common.Hash, 0, 64)
+	for b.Loop() {
+		tr, err := Build(leaves)
+		if err != nil {
+			b.Fatal(err)
+		}
+		nodes := 0
+		for i := range leaves {
+			proof = tr.AppendProof(proof[:0], i)
+			nodes += len(proof)
+		}
+		if nodes == 0 {
+			b.Fatal("no proofs")
+		}
+	}
+}
+
+func BenchmarkBuild1M(b *testing.B)              { benchBuild(b, leaves1M()) }
+func BenchmarkBuildAllProofs1M(b *testing.B)     { benchBuildAllProofs(b, leaves1M()) }
+func BenchmarkBuildAllProofs100k(b *testing.B)   { benchBuildAllProofs(b, leaves100k()) }
+func BenchmarkBuild100k(b *testing.B)            { benchBuild(b, leaves100k()) }
+func BenchmarkWriteDump1M(b *testing.B)          { benchWriteDump(b, leaves1M()) }
+func BenchmarkReadDump100k(b *testing.B)         { benchReadDump(b, leaves100k()) }
+func BenchmarkVerify(b *testing.B)               { benchVerify(b, leaves100k()) }
+func benchWriteDump(b *testing.B, leaves []Leaf) { benchDump(b, leaves, false) }
+func benchReadDump(b *testing.B, leaves []Leaf)  { benchDump(b, leaves, true) }
+
+func benchDump(b *testing.B, leaves []Leaf, read bool) {
+	tr, err := Build(leaves)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := tr.WriteDump(&buf); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		if read {
+			if _, err := ReadDump(bytes.NewReader(buf.Bytes())); err != nil {
+				b.Fatal(err)
+			}
+		} else if err := tr.WriteDump(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchVerify(b *testing.B, leaves []Leaf) {
+	tr, _ := Build(leaves)
+	proof := tr.ProofAt(7)
+	l := tr.Leaf(7)
+	b.ReportAllocs()
+	for b.Loop() {
+		if !Verify(tr.Root(), l.Account, l.Cumulative, proof) {
+			b.Fatal("rejected")
+		}
+	}
+}

@@ -1,0 +1,411 @@
+package merkle
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/bits"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/holiman/uint256"
+)
+
+// Leaf is one (account, cumulative) entry of the payout tree. Cumulative is
+// the account's total payout in wei over all epochs so far (rewards-v1 §6).
+type Leaf struct {
+	Account    common.Address
+	Cumulative *uint256.Int
+}
+
+// Sentinel errors. Errors returned by this package wrap one of them (test
+// with errors.Is) and add the offending address or field.
+var (
+	// ErrDuplicateAccount: Build was given the same account twice.
+	ErrDuplicateAccount = errors.New("merkle: duplicate account")
+	// ErrNoSuchAccount: the tree has no leaf for the account asked about.
+	ErrNoSuchAccount = errors.New("merkle: no such account")
+	// ErrBadDump: ReadDump's input is not a well-formed, self-consistent
+	// standard-v1 dump of an ["address","uint256"] tree.
+	ErrBadDump = errors.New("merkle: bad tree dump")
+)
+
+// wrapError is an error with its own message that wraps err.
+type wrapError struct {
+	msg string
+	err error
+}
+
+func (e wrapError) Error() string { return e.msg }
+func (e wrapError) Unwrap() error { return e.err }
+
+// MaxLeaves is the largest number of leaves Build accepts (tree indices are
+// stored as int32).
+const MaxLeaves = 1 << 30
+
+// Tree is a built payout tree. It is immutable and safe for concurrent reads.
+// The zero value is not useful; use Build or ReadDump.
+type Tree struct {
+	nodes    []common.Hash // OZ layout, 2n−1 entries (none when n = 0)
+	accounts []common.Address
+	amounts  []uint256.Int
+	pos      []int32 // pos[i]: tree index of the leaf of input i
+	index    map[common.Address]int32
+}
+
+// hasher is a reusable keccak256 state with scratch space; one per goroutine.
+type hasher struct {
+	st  crypto.KeccakState
+	buf [64]byte
+}
+
+func newHasher() *hasher { return &hasher{st: crypto.NewKeccakState()} }
+
+var hasherPool = sync.Pool{New: func() any { return newHasher() }}
+
+// leaf stores LeafHash(account, amount) in out.
+func (h *hasher) leaf(out *common.Hash, account *common.Address, amount *uint256.Int) {
+	clear(h.buf[:12])
+	copy(h.buf[12:32], account[:])
+	amount.WriteToArray32((*[32]byte)(h.buf[32:64]))
+	h.st.Reset()
+	h.st.Write(h.buf[:64])
+	h.st.Read(h.buf[:32])
+	h.st.Reset()
+	h.st.Write(h.buf[:32])
+	h.st.Read(out[:])
+}
+
+// pair stores HashPair(*a, *b) in out (out may alias a or b).
+func (h *hasher) pair(out, a, b *common.Hash) {
+	if bytes.Compare(a[:], b[:]) > 0 {
+		a, b = b, a
+	}
+	copy(h.buf[:32], a[:])
+	copy(h.buf[32:], b[:])
+	h.st.Reset()
+	h.st.Write(h.buf[:64])
+	h.st.Read(out[:])
+}
+
+// LeafHash returns the leaf hash of (account, cumulative):
+// keccak256(keccak256(abi.encode(account, cumulative))), where abi.encode is
+// 12 zero bytes, the 20 address bytes, then cumulative as 32 bytes big-endian.
+// This equals OZ's standardLeafHash(["address","uint256"], [account, cumulative]).
+// A nil cumulative hashes as zero.
+func LeafHash(account common.Address, cumulative *uint256.Int) common.Hash {
+	if cumulative == nil {
+		cumulative = new(uint256.Int)
+	}
+	h := hasherPool.Get().(*hasher)
+	var out common.Hash
+	h.leaf(&out, &account, cumulative)
+	hasherPool.Put(h)
+	return out
+}
+
+// HashPair returns the parent of two nodes: keccak256 of the 64 bytes
+// min(a,b) ‖ max(a,b), comparing bytewise. It is symmetric, HashPair(a,b) ==
+// HashPair(b,a), and equals OZ's standardNodeHash and the node hash of
+// OpenZeppelin's MerkleProof.sol.
+func HashPair(a, b common.Hash) common.Hash {
+	h := hasherPool.Get().(*hasher)
+	var out common.Hash
+	h.pair(&out, &a, &b)
+	hasherPool.Put(h)
+	return out
+}
+
+// Build builds the tree of leaves. Leaf i of the input is Leaf(i) of the
+// result, and dumps list values in input order; callers should pass leaves
+// sorted by account so dumps are canonical, though any order gives the same
+// root. Build copies what it keeps, so the caller may reuse leaves and their
+// Cumulative values afterwards.
+//
+// It fails with an error wrapping ErrDuplicateAccount (naming the address and
+// both positions) if an account appears twice, and with an error if a
+// Cumulative is nil or there are more than MaxLeaves leaves. Zero amounts are
+// allowed. An empty input gives a tree with no leaves and the all-zero root.
+func Build(leaves []Leaf) (*Tree, error) {
+	n := len(leaves)
+	if n > MaxLeaves {
+		return nil, fmt.Errorf("merkle: %d leaves exceed the maximum of %d", n, MaxLeaves)
+	}
+	accounts := make([]common.Address, n)
+	amounts := make([]uint256.Int, n)
+	for i := range leaves {
+		if leaves[i].Cumulative == nil {
+			return nil, fmt.Errorf("merkle: leaves[%d] (%s): nil cumulative", i, leaves[i].Account.Hex())
+		}
+		accounts[i] = leaves[i].Account
+		amounts[i] = *leaves[i].Cumulative
+	}
+	return build(accounts, amounts, "leaves")
+}
+
+// build makes a Tree that takes ownership of accounts and amounts. what names
+// the input in errors ("leaves" or "values").
+func build(accounts []common.Address, amounts []uint256.Int, what string) (*Tree, error) {
+	n := len(accounts)
+	t := &Tree{accounts: accounts, amounts: amounts, pos: make([]int32, n)}
+	// The account index is independent of the hashing: build it alongside.
+	var dupErr error
+	indexDone := make(chan struct{})
+	go func() {
+		defer close(indexDone)
+		t.index, dupErr = indexAccounts(accounts, what)
+	}()
+	if n > 0 {
+		t.nodes = makeNodes(accounts, amounts, t.pos)
+	}
+	<-indexDone
+	if dupErr != nil {
+		return nil, dupErr
+	}
+	return t, nil
+}
+
+// indexAccounts maps each account to its input index, failing on the first
+// account (in input order) seen before.
+func indexAccounts(accounts []common.Address, what string) (map[common.Address]int32, error) {
+	index := make(map[common.Address]int32, len(accounts))
+	for i := range accounts {
+		if j, dup := index[accounts[i]]; dup {
+			if what == "leaves" {
+				return nil, fmt.Errorf("%w %s: leaves[%d] and leaves[%d]", ErrDuplicateAccount, accounts[i].Hex(), j, i)
+			}
+			return nil, wrapError{fmt.Sprintf("%s[%d].value[0]: duplicate account %s (also %s[%d])", what, i, accounts[i].Hex(), what, j), ErrDuplicateAccount}
+		}
+		index[accounts[i]] = int32(i)
+	}
+	return index, nil
+}
+
+// sortKey orders leaves by hash: key is the hash's first 8 bytes big-endian,
+// src the input index, whose full hash breaks ties.
+type sortKey struct {
+	key uint64
+	src int32
+}
+
+// makeNodes returns the node array of n ≥ 1 leaves in OZ's layout and sets
+// pos[i] to the tree index of input leaf i.
+func makeNodes(accounts []common.Address, amounts []uint256.Int, pos []int32) []common.Hash {
+	n := len(accounts)
+	hashers := make([]*hasher, runtime.GOMAXPROCS(0))
+	for w := range hashers {
+		hashers[w] = newHasher()
+	}
+
+	// Hash the leaves and sort them by hash: each goroutine hashes and sorts
+	// one chunk, then the sorted chunks are merged.
+	hashes := make([]common.Hash, n)
+	keys := make([]sortKey, n)
+	cmpKeys := func(a, b sortKey) int {
+		if a.key != b.key {
+			if a.key < b.key {
+				return -1
+			}
+			return 1
+		}
+		return bytes.Compare(hashes[a.src][:], hashes[b.src][:])
+	}
+	bounds := split(n, len(hashers))
+	run(hashers, bounds, func(h *hasher, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			h.leaf(&hashes[i], &accounts[i], &amounts[i])
+			keys[i] = sortKey{binary.BigEndian.Uint64(hashes[i][:8]), int32(i)}
+		}
+		slices.SortFunc(keys[lo:hi], cmpKeys)
+	})
+	keys = mergeRuns(keys, bounds, cmpKeys)
+
+	// Leaves at the end in reverse order: sorted leaf k at index 2n−2−k.
+	nodes := make([]common.Hash, 2*n-1)
+	last := len(nodes) - 1
+	parallel(hashers, n, func(_ *hasher, lo, hi int) {
+		for k := lo; k < hi; k++ {
+			src := keys[k].src
+			nodes[last-k] = hashes[src]
+			pos[src] = int32(last - k)
+		}
+	})
+
+	// Inner nodes n−2 … 0, one heap level at a time (deepest first) so the
+	// nodes of a level can be hashed in parallel: level d holds indices
+	// 2^d−1 … 2^(d+1)−2, and every child of a level-d node lies beyond it.
+	for d := bits.Len(uint(n-1)) - 1; d >= 0; d-- {
+		lo := 1<<d - 1
+		hi := min(1<<(d+1)-1, n-1) // exclusive
+		parallel(hashers, hi-lo, func(h *hasher, a, b int) {
+			for i := lo + a; i < lo+b; i++ {
+				h.pair(&nodes[i], &nodes[2*i+1], &nodes[2*i+2])
+			}
+		})
+	}
+	return nodes
+}
+
+// parallelMin is the smallest job split across goroutines.
+const parallelMin = 4096
+
+// split cuts [0, n) into at most workers contiguous chunks of at least
+// parallelMin/2 elements (one chunk when n is small) and returns the chunk
+// boundaries: 0, …, n.
+func split(n, workers int) []int {
+	w := max(1, min(workers, n/(parallelMin/2)))
+	bounds := make([]int, w+1)
+	for k := range bounds {
+		bounds[k] = k * n / w
+	}
+	return bounds
+}
+
+// run calls fn on each chunk [bounds[k], bounds[k+1]) with hashers[k], on
+// one goroutine per chunk, or directly when there is one chunk.
+func run(hashers []*hasher, bounds []int, fn func(h *hasher, lo, hi int)) {
+	if len(bounds) == 2 {
+		fn(hashers[0], bounds[0], bounds[1])
+		return
+	}
+	var wg sync.WaitGroup
+	for k := 0; k+1 < len(bounds); k++ {
+		wg.Go(func() { fn(hashers[k], bounds[k], bounds[k+1]) })
+	}
+	wg.Wait()
+}
+
+// parallel runs fn over [0, n) split into chunks as split does.
+func parallel(hashers []*hasher, n int, fn func(h *hasher, lo, hi int)) {
+	run(hashers, split(n, len(hashers)), fn)
+}
+
+// mergeRuns merges the sorted runs keys[bounds[k]:bounds[k+1]] pairwise,
+// the pairs of a round in parallel, and returns the sorted result (keys or
+// a buffer of the same length).
+func mergeRuns(keys []sortKey, bounds []int, cmp func(a, b sortKey) int) []sortKey {
+	if len(bounds) <= 2 {
+		return keys
+	}
+	buf := make([]sortKey, len(keys))
+	for len(bounds) > 2 {
+		next := []int{0}
+		var wg sync.WaitGroup
+		for k := 0; k+1 < len(bounds); k += 2 {
+			lo, mid := bounds[k], bounds[k+1]
+			hi := mid
+			if k+2 < len(bounds) {
+				hi = bounds[k+2]
+			}
+			next = append(next, hi)
+			wg.Go(func() { mergeInto(buf[lo:hi], keys[lo:mid], keys[mid:hi], cmp) })
+		}
+		wg.Wait()
+		keys, buf, bounds = buf, keys, next
+	}
+	return keys
+}
+
+// mergeInto merges sorted a and b into dst (len(dst) = len(a)+len(b)).
+func mergeInto(dst, a, b []sortKey, cmp func(a, b sortKey) int) {
+	i, j, k := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		if cmp(b[j], a[i]) < 0 {
+			dst[k] = b[j]
+			j++
+		} else {
+			dst[k] = a[i]
+			i++
+		}
+		k++
+	}
+	k += copy(dst[k:], a[i:])
+	copy(dst[k:], b[j:])
+}
+
+// Root returns the root: node 0 of the tree, the leaf hash itself for a
+// single leaf, and the all-zero hash for a tree with no leaves.
+func (t *Tree) Root() common.Hash {
+	if len(t.nodes) == 0 {
+		return common.Hash{}
+	}
+	return t.nodes[0]
+}
+
+// Len returns the number of leaves.
+func (t *Tree) Len() int { return len(t.accounts) }
+
+// Leaf returns leaf i in input order (the order given to Build, or the dump's
+// values order for ReadDump). Cumulative is a fresh copy the caller may keep
+// or modify. It panics unless 0 ≤ i < Len().
+func (t *Tree) Leaf(i int) Leaf {
+	return Leaf{Account: t.accounts[i], Cumulative: new(uint256.Int).Set(&t.amounts[i])}
+}
+
+// Lookup returns the input-order index of account's leaf, and whether there
+// is one.
+func (t *Tree) Lookup(account common.Address) (int, bool) {
+	i, ok := t.index[account]
+	return int(i), ok
+}
+
+// TreeIndex returns the position of leaf i (input order) in the node array
+// of the dump, the "treeIndex" of values[i]. It panics unless 0 ≤ i < Len().
+func (t *Tree) TreeIndex(i int) int { return int(t.pos[i]) }
+
+// Proof returns the proof for account's leaf, as ProofAt does, or an error
+// wrapping ErrNoSuchAccount.
+func (t *Tree) Proof(account common.Address) ([]common.Hash, error) {
+	i, ok := t.index[account]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrNoSuchAccount, account.Hex())
+	}
+	return t.ProofAt(int(i)), nil
+}
+
+// ProofAt returns a new slice holding the proof of leaf i (input order): the
+// sibling hashes from the leaf's level up to just below the root, the same
+// list OZ's getProof returns and MerkleProof.verify expects. A single-leaf
+// tree gives an empty, non-nil proof. It panics unless 0 ≤ i < Len().
+func (t *Tree) ProofAt(i int) []common.Hash {
+	p := t.pos[i]
+	return t.AppendProof(make([]common.Hash, 0, bits.Len32(uint32(p)+1)-1), i)
+}
+
+// AppendProof appends the proof of leaf i (input order) to dst and returns
+// the extended slice. It does not allocate when dst has room for the proof
+// (at most ⌈log2 Len()⌉ hashes), so reusing dst[:0] streams every proof
+// without allocation. It panics unless 0 ≤ i < Len().
+func (t *Tree) AppendProof(dst []common.Hash, i int) []common.Hash {
+	for p := int(t.pos[i]); p > 0; p = (p - 1) / 2 {
+		if p%2 == 1 {
+			dst = append(dst, t.nodes[p+1])
+		} else {
+			dst = append(dst, t.nodes[p-1])
+		}
+	}
+	return dst
+}
+
+// Verify reports whether proof proves the leaf (account, cumulative) against
+// root: folding HashPair over proof starting from LeafHash(account,
+// cumulative) yields root. It accepts exactly what OpenZeppelin's
+// MerkleProof.verify(proof, root, leaf) accepts for that leaf, and is false
+// for a nil cumulative.
+func Verify(root common.Hash, account common.Address, cumulative *uint256.Int, proof []common.Hash) bool {
+	if cumulative == nil {
+		return false
+	}
+	h := hasherPool.Get().(*hasher)
+	defer hasherPool.Put(h)
+	var acc common.Hash
+	h.leaf(&acc, &account, cumulative)
+	for k := range proof {
+		h.pair(&acc, &acc, &proof[k])
+	}
+	return acc == root
+}

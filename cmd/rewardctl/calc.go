@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/cmt-rewards/cmt-rewards/calc"
+	"github.com/cmt-rewards/cmt-rewards/internal/atomicfile"
+)
+
+func runCalc(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "calc", "--input FILE [--out FILE] [--tree FILE]")
+	input := fs.String("input", "", "epoch input file (cmt-epoch-input-v1); - for standard input")
+	out := fs.String("out", "", "write the epoch result (cmt-epoch-payouts-v1) here instead of standard output")
+	tree := fs.String("tree", "", "also write the payout tree as an OpenZeppelin standard-v1 dump here")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *input == "" {
+		return fmt.Errorf("%w: --input is required", errUsage)
+	}
+	var r io.Reader = e.stdin
+	if *input != "-" {
+		f, err := os.Open(*input)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+	in, err := calc.DecodeInput(r)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *input, err)
+	}
+	res, err := calc.Compute(in)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *input, err)
+	}
+	// Nothing is written unless everything succeeds: files go through
+	// temporary files renamed together, standard output gets the whole
+	// document in one write after the files are in place.
+	var files []atomicfile.File
+	if *out != "" {
+		files = append(files, atomicfile.File{Path: *out, Write: res.WriteJSON})
+	}
+	if *tree != "" {
+		files = append(files, atomicfile.File{Path: *tree, Write: res.Tree.WriteDump})
+	}
+	var stdout bytes.Buffer
+	if *out == "" {
+		if err := res.WriteJSON(&stdout); err != nil {
+			return err
+		}
+	}
+	if err := atomicfile.WriteAll(files); err != nil {
+		return err
+	}
+	if stdout.Len() > 0 {
+		if _, err := e.stdout.Write(stdout.Bytes()); err != nil {
+			return fmt.Errorf("write result: %w", err)
+		}
+	}
+	return nil
+}
