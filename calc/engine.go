@@ -2,8 +2,10 @@ package calc
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -372,17 +374,10 @@ func (e *engine) finish() (*Result, error) {
 		res.Validators = append(res.Validators, vr)
 	}
 
-	// Payouts before redistribution.
-	acctIndex := make(map[common.Address]int32, len(e.poss)/2+len(in.PreviousCumulative)+len(res.Validators))
-	var accts []account
-	acct := func(a common.Address) *account {
-		if i, ok := acctIndex[a]; ok {
-			return &accts[i]
-		}
-		acctIndex[a] = int32(len(accts))
-		accts = append(accts, account{addr: a})
-		return &accts[len(accts)-1]
-	}
+	// Payouts before redistribution. Credits are collected as entries and
+	// merged by a sort on address, which also yields the payouts' order and
+	// is faster than a map for a million delegations.
+	credits := make([]credit, 0, len(e.poss)+len(res.Validators)+len(in.PreviousCumulative))
 	var entitled, forfeited uint256.Int // E and F
 	for i := range res.Validators {
 		vr := &res.Validators[i]
@@ -393,8 +388,7 @@ func (e *engine) finish() (*Result, error) {
 			forfeited.Add(&forfeited, &vr.ValidatorReward)
 			continue
 		}
-		a := acct(vr.Validator)
-		a.amount.Add(&a.amount, &vr.ValidatorReward)
+		credits = append(credits, credit{addr: vr.Validator, amount: vr.ValidatorReward})
 	}
 	var d uint256.Int
 	for i := range e.poss {
@@ -417,12 +411,15 @@ func (e *engine) finish() (*Result, error) {
 			forfeited.Add(&forfeited, &d)
 			continue
 		}
-		if d.IsZero() {
-			continue
+		if !d.IsZero() {
+			credits = append(credits, credit{addr: p.d, amount: d})
 		}
-		a := acct(p.d)
-		a.amount.Add(&a.amount, &d) // ≤ E, cannot overflow once E did not
 	}
+	for _, b := range in.PreviousCumulative {
+		credits = append(credits, credit{addr: b.Account, amount: b.Amount, prev: true})
+	}
+	accts := mergeCredits(credits)
+	credits = nil
 
 	var blocks uint256.Int
 	blocks.SetUint64(in.Blocks())
@@ -465,11 +462,7 @@ func (e *engine) finish() (*Result, error) {
 		res.Forfeited.Clear()
 	}
 
-	// Cumulative amounts and leaves.
-	for _, b := range in.PreviousCumulative {
-		a := acct(b.Account)
-		a.prev = b.Amount
-	}
+	// Cumulative amounts and leaves, already in address order.
 	res.Payouts = make([]Payout, 0, len(accts))
 	var sum uint256.Int
 	for i := range accts {
@@ -484,9 +477,6 @@ func (e *engine) finish() (*Result, error) {
 		}
 		res.Payouts = append(res.Payouts, Payout{Account: a.addr, Amount: a.amount, Cumulative: cum})
 	}
-	sort.Slice(res.Payouts, func(i, j int) bool {
-		return bytes.Compare(res.Payouts[i].Account[:], res.Payouts[j].Account[:]) < 0
-	})
 	sort.Slice(res.Validators, func(i, j int) bool {
 		return bytes.Compare(res.Validators[i].Validator[:], res.Validators[j].Validator[:]) < 0
 	})
@@ -510,6 +500,43 @@ type account struct {
 	addr   common.Address
 	amount uint256.Int // P_p (+ x_p)
 	prev   uint256.Int
+}
+
+// credit is one amount owed to an account, or its previous cumulative.
+type credit struct {
+	addr   common.Address
+	prev   bool
+	amount uint256.Int
+}
+
+// mergeCredits sorts credits by address and sums them into one account per
+// address, in address order. Sums cannot overflow: they are bounded by E
+// (checked) plus one previous cumulative each.
+func mergeCredits(credits []credit) []account {
+	slices.SortFunc(credits, func(a, b credit) int {
+		// The first 8 bytes decide almost every comparison.
+		if x, y := binary.BigEndian.Uint64(a.addr[:8]), binary.BigEndian.Uint64(b.addr[:8]); x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+		return bytes.Compare(a.addr[8:], b.addr[8:])
+	})
+	accts := make([]account, 0, len(credits))
+	for i := range credits {
+		c := &credits[i]
+		if len(accts) == 0 || accts[len(accts)-1].addr != c.addr {
+			accts = append(accts, account{addr: c.addr})
+		}
+		a := &accts[len(accts)-1]
+		if c.prev {
+			a.prev = c.amount
+		} else {
+			a.amount.Add(&a.amount, &c.amount)
+		}
+	}
+	return accts
 }
 
 // checkInvariant verifies distributed + forfeited + unallocated + dust = minted.

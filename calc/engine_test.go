@@ -251,9 +251,9 @@ func TestComputeHandChecked(t *testing.T) {
 		}
 	}
 	type want struct {
-		v1V, v1D, v2V, v2D                          string
+		v1V, v1D, v2V, v2D                        string
 		distributed, forfeited, unallocated, dust string
-		payouts                                    map[common.Address]string
+		payouts                                   map[common.Address]string
 	}
 	tests := []struct {
 		name string
