@@ -496,4 +496,3 @@ func decodeEvent(k, v []byte) (Event, error) {
 	copy(ev.TxHash[:], v[73:105])
 	return ev, nil
 }
-
