@@ -1,0 +1,164 @@
+package follower
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/consensus/clique"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/cmt-rewards/cmt-rewards/calc"
+	"github.com/cmt-rewards/cmt-rewards/ledger"
+)
+
+// ErrBadReply is wrapped by every rejection of an RPC reply: malformed
+// JSON, a header that does not hash to its reported hash, a log that does
+// not belong to the fetched block.
+var ErrBadReply = errors.New("bad RPC reply")
+
+const (
+	extraVanity = 32
+	extraSeal   = crypto.SignatureLength
+)
+
+// Topics of the validator contract events the ledger keeps (rewards-v1 §2).
+var (
+	TopicStaked           = crypto.Keccak256Hash([]byte("Staked(address,address,uint256)"))
+	TopicUnstaked         = crypto.Keccak256Hash([]byte("Unstaked(address,address,uint256)"))
+	TopicValidatorAdded   = crypto.Keccak256Hash([]byte("ValidatorAdded(address)"))
+	TopicValidatorRemoved = crypto.Keccak256Hash([]byte("ValidatorRemoved(address)"))
+)
+
+// Topics lists them, for eth_getLogs filters.
+func Topics() []common.Hash {
+	return []common.Hash{TopicStaked, TopicUnstaked, TopicValidatorAdded, TopicValidatorRemoved}
+}
+
+type rpcHeader struct {
+	Hash *common.Hash `json:"hash"`
+}
+
+// decodeHeader checks one eth_getBlockByNumber reply for block n and turns
+// it into a ledger block.
+func decodeHeader(raw json.RawMessage, n uint64, cliqueEpoch uint64) (ledger.Block, error) {
+	b, _, err := decodeHeaderBloom(raw, n, cliqueEpoch)
+	return b, err
+}
+
+// decodeHeaderBloom is decodeHeader that also returns the header's (hash
+// checked) logs bloom.
+func decodeHeaderBloom(raw json.RawMessage, n uint64, cliqueEpoch uint64) (b ledger.Block, bloom types.Bloom, err error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return b, bloom, fmt.Errorf("block %d: node returned no block", n)
+	}
+	var h types.Header
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return b, bloom, fmt.Errorf("%w: block %d: %v", ErrBadReply, n, err)
+	}
+	bloom = h.Bloom
+	b, err = headerToBlock(&h, raw, n, cliqueEpoch)
+	return b, bloom, err
+}
+
+func headerToBlock(h *types.Header, raw json.RawMessage, n uint64, cliqueEpoch uint64) (ledger.Block, error) {
+	var b ledger.Block
+	var hh rpcHeader
+	if err := json.Unmarshal(raw, &hh); err != nil || hh.Hash == nil {
+		return b, fmt.Errorf("%w: block %d: missing hash", ErrBadReply, n)
+	}
+	if h.Number == nil || !h.Number.IsUint64() || h.Number.Uint64() != n {
+		return b, fmt.Errorf("%w: asked for block %d, got %v", ErrBadReply, n, h.Number)
+	}
+	if got := h.Hash(); got != *hh.Hash {
+		return b, fmt.Errorf("%w: block %d: header hashes to %s, node says %s", ErrBadReply, n, got.Hex(), hh.Hash.Hex())
+	}
+	b = ledger.Block{
+		Number: n, Hash: *hh.Hash, ParentHash: h.ParentHash, Time: h.Time,
+		Coinbase: h.Coinbase, VoteAuth: h.Nonce.Uint64() == 0xffffffffffffffff,
+	}
+	if h.Difficulty == nil || !h.Difficulty.IsUint64() {
+		return b, fmt.Errorf("%w: block %d: difficulty %v", ErrBadReply, n, h.Difficulty)
+	}
+	b.Difficulty = h.Difficulty.Uint64()
+	if n == 0 {
+		// The genesis block carries no seal.
+		b.Signers = checkpointSigners(h.Extra)
+		return b, nil
+	}
+	if len(h.Extra) < extraVanity+extraSeal {
+		return b, fmt.Errorf("%w: block %d: extraData of %d bytes has no Clique seal", ErrBadReply, n, len(h.Extra))
+	}
+	pub, err := crypto.SigToPub(clique.SealHash(h).Bytes(), h.Extra[len(h.Extra)-extraSeal:])
+	if err != nil {
+		return b, fmt.Errorf("%w: block %d: recover sealer: %v", ErrBadReply, n, err)
+	}
+	b.Sealer = crypto.PubkeyToAddress(*pub)
+	if cliqueEpoch > 0 && n%cliqueEpoch == 0 {
+		b.Signers = checkpointSigners(h.Extra)
+	}
+	return b, nil
+}
+
+func checkpointSigners(extra []byte) []common.Address {
+	if len(extra) < extraVanity+extraSeal {
+		return []common.Address{}
+	}
+	list := extra[extraVanity : len(extra)-extraSeal]
+	out := make([]common.Address, 0, len(list)/common.AddressLength)
+	for i := 0; i+common.AddressLength <= len(list); i += common.AddressLength {
+		out = append(out, common.BytesToAddress(list[i:i+common.AddressLength]))
+	}
+	return out
+}
+
+// decodeLog turns one validator contract log into a ledger event. ok is
+// false for a log of another event.
+func decodeLog(l *types.Log) (ev ledger.Event, ok bool, err error) {
+	if len(l.Topics) == 0 {
+		return ev, false, nil
+	}
+	ev.Block, ev.LogIndex, ev.TxHash = l.BlockNumber, uint64(l.Index), l.TxHash
+	topicAddr := func(i int) (common.Address, error) {
+		if len(l.Topics) <= i {
+			return common.Address{}, fmt.Errorf("%w: log (%d, %d): %d topics", ErrBadReply, l.BlockNumber, l.Index, len(l.Topics))
+		}
+		t := l.Topics[i]
+		for _, c := range t[:12] {
+			if c != 0 {
+				return common.Address{}, fmt.Errorf("%w: log (%d, %d): topic %d is not an address", ErrBadReply, l.BlockNumber, l.Index, i)
+			}
+		}
+		return common.BytesToAddress(t[12:]), nil
+	}
+	switch l.Topics[0] {
+	case TopicStaked, TopicUnstaked:
+		ev.Kind = calc.KindStake
+		if l.Topics[0] == TopicUnstaked {
+			ev.Kind = calc.KindUnstake
+		}
+		if ev.Delegator, err = topicAddr(1); err != nil {
+			return ev, false, err
+		}
+		if ev.Validator, err = topicAddr(2); err != nil {
+			return ev, false, err
+		}
+		if len(l.Data) != 32 {
+			return ev, false, fmt.Errorf("%w: log (%d, %d): amount data of %d bytes", ErrBadReply, l.BlockNumber, l.Index, len(l.Data))
+		}
+		ev.Amount.SetBytes32(l.Data)
+	case TopicValidatorAdded, TopicValidatorRemoved:
+		ev.Kind = calc.KindValidatorAdded
+		if l.Topics[0] == TopicValidatorRemoved {
+			ev.Kind = calc.KindValidatorRemoved
+		}
+		if ev.Validator, err = topicAddr(1); err != nil {
+			return ev, false, err
+		}
+	default:
+		return ev, false, nil
+	}
+	return ev, true, nil
+}

@@ -1,0 +1,12 @@
+// Package follower follows a Clique chain over JSON-RPC into the ledger:
+// block headers (with the sealer recovered from the Clique seal) and the
+// validator contract's stake and validator events, from the configured
+// start block up to head − confirmations, in batches fetched concurrently
+// and committed in order, one ledger transaction per batch.
+//
+// Every reply is checked before it is stored: a header must hash to the
+// hash the node reported and link to its parent, a log must belong to the
+// block the follower fetched. A bad reply is retried with backoff, never
+// stored. A parent mismatch means a reorg: the follower walks back to the
+// common ancestor, rewinds the ledger there and ingests the new branch.
+package follower

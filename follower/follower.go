@@ -1,0 +1,399 @@
+package follower
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/rpc"
+	"go.uber.org/zap"
+
+	"github.com/cmt-rewards/cmt-rewards/ledger"
+)
+
+// ErrReorgTooDeep stops the follower when the chain reorganised below
+// MaxReorgDepth blocks: that needs a human, not a retry.
+var ErrReorgTooDeep = errors.New("reorg deeper than the configured maximum")
+
+// RPC is the part of go-ethereum's rpc.Client the follower uses.
+type RPC interface {
+	CallContext(ctx context.Context, result any, method string, args ...any) error
+	BatchCallContext(ctx context.Context, b []rpc.BatchElem) error
+}
+
+// Config configures a Follower.
+type Config struct {
+	Contract      common.Address
+	Confirmations uint64
+	CliqueEpoch   uint64
+	BatchSize     int
+	Concurrency   int
+	PollInterval  time.Duration
+	RPCTimeout    time.Duration
+	MaxReorgDepth uint64
+	// Attempts is how often one batch is tried before SyncOnce fails
+	// (default 5), with exponential backoff from RetryDelay (default 200ms).
+	Attempts   int
+	RetryDelay time.Duration
+}
+
+// Stats are counters for metrics and status; read them with Load.
+type Stats struct {
+	ChainHead   atomic.Uint64 // the node's head at the last look
+	LedgerHead  atomic.Uint64 // the ledger's head
+	Blocks      atomic.Uint64 // blocks ingested
+	Events      atomic.Uint64 // events ingested
+	Reorgs      atomic.Uint64 // reorgs handled
+	RPCErrors   atomic.Uint64 // failed or rejected RPC calls
+	LastSuccess atomic.Int64  // unix nanoseconds of the last successful sync
+}
+
+// Follower ingests the chain into a ledger. Run it from one goroutine; Stats
+// may be read concurrently.
+type Follower struct {
+	cfg   Config
+	rpc   RPC
+	l     *ledger.Ledger
+	log   *zap.Logger
+	Stats Stats
+}
+
+// New returns a follower of rpc into l.
+func New(cfg Config, client RPC, l *ledger.Ledger, log *zap.Logger) *Follower {
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 500
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 4
+	}
+	if cfg.Attempts <= 0 {
+		cfg.Attempts = 5
+	}
+	if cfg.RetryDelay <= 0 {
+		cfg.RetryDelay = 200 * time.Millisecond
+	}
+	if cfg.RPCTimeout <= 0 {
+		cfg.RPCTimeout = 15 * time.Second
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 3 * time.Second
+	}
+	if cfg.MaxReorgDepth == 0 {
+		cfg.MaxReorgDepth = 10000
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Follower{cfg: cfg, rpc: client, l: l, log: log}
+}
+
+// Run follows the chain until ctx is cancelled (it then returns nil) or a
+// reorg deeper than MaxReorgDepth (ErrReorgTooDeep). Other errors are
+// logged and retried with backoff. A cancellation interrupts at most the
+// batch being fetched; committed batches stay.
+func (f *Follower) Run(ctx context.Context) error {
+	backoff := f.cfg.RetryDelay
+	for {
+		_, err := f.SyncOnce(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		wait := f.cfg.PollInterval
+		if err != nil {
+			if errors.Is(err, ErrReorgTooDeep) {
+				return err
+			}
+			f.log.Warn("sync failed; retrying", zap.Error(err), zap.Duration("backoff", backoff))
+			wait = backoff
+			backoff = min(backoff*2, 30*time.Second)
+		} else {
+			backoff = f.cfg.RetryDelay
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+	}
+}
+
+// SyncOnce ingests every block up to the node's head − Confirmations and
+// returns the ledger's new head. It resolves reorgs it meets on the way.
+func (f *Follower) SyncOnce(ctx context.Context) (uint64, error) {
+	var head hexutil.Uint64
+	if err := f.call(ctx, &head, "eth_blockNumber"); err != nil {
+		return 0, fmt.Errorf("get head: %w", err)
+	}
+	f.Stats.ChainHead.Store(uint64(head))
+	if uint64(head) < f.cfg.Confirmations {
+		return 0, nil
+	}
+	target := uint64(head) - f.cfg.Confirmations
+	for attempt := 0; ; attempt++ {
+		if err := f.checkHead(ctx); err != nil {
+			return 0, err
+		}
+		next, err := f.l.Next()
+		if err != nil {
+			return 0, err
+		}
+		if next > target {
+			f.Stats.LastSuccess.Store(time.Now().UnixNano())
+			return next - 1, nil
+		}
+		err = f.ingest(ctx, next, target)
+		if err == nil {
+			continue
+		}
+		if errors.Is(err, ledger.ErrNotContiguous) && attempt < 3 {
+			continue // checkHead resolves it on the next round
+		}
+		return 0, err
+	}
+}
+
+// checkHead verifies that the ledger's head is still canonical and, if it
+// is not, rewinds to the common ancestor.
+func (f *Follower) checkHead(ctx context.Context) error {
+	h, ok, err := f.l.Head()
+	if err != nil || !ok {
+		return err
+	}
+	canon, err := f.hashAt(ctx, h.Number)
+	if err != nil {
+		return err
+	}
+	if canon == h.Hash {
+		f.Stats.LedgerHead.Store(h.Number)
+		return nil
+	}
+	// Walk back until the ledger and the node agree; the blocks after the
+	// common ancestor go. If even the start block differs, everything goes.
+	start := f.l.Identity().StartBlock
+	cut := h.Number
+	for cut > start {
+		if h.Number-cut >= f.cfg.MaxReorgDepth {
+			return fmt.Errorf("%w: ledger block %d differs from the chain and no common ancestor within %d blocks", ErrReorgTooDeep, h.Number, f.cfg.MaxReorgDepth)
+		}
+		b, err := f.l.Block(cut - 1)
+		if err != nil {
+			return err
+		}
+		canon, err := f.hashAt(ctx, cut-1)
+		if err != nil {
+			return err
+		}
+		if canon == b.Hash {
+			break
+		}
+		cut--
+	}
+	f.log.Warn("chain reorganised; truncating ledger", zap.Uint64("ledger_head", h.Number), zap.Uint64("from", cut), zap.Uint64("depth", h.Number-cut+1))
+	f.Stats.Reorgs.Add(1)
+	return f.l.Truncate(cut)
+}
+
+func (f *Follower) hashAt(ctx context.Context, n uint64) (common.Hash, error) {
+	var raw json.RawMessage
+	if err := f.call(ctx, &raw, "eth_getBlockByNumber", hexutil.Uint64(n), false); err != nil {
+		return common.Hash{}, fmt.Errorf("get block %d: %w", n, err)
+	}
+	b, err := decodeHeader(raw, n, 0)
+	if err != nil {
+		f.Stats.RPCErrors.Add(1)
+		return common.Hash{}, err
+	}
+	return b.Hash, nil
+}
+
+type batch struct {
+	from, to uint64
+	blocks   []ledger.Block
+	events   []ledger.Event
+	err      error
+	done     chan struct{}
+}
+
+// ingest fetches [from, to] in batches, Concurrency at a time, and commits
+// them in order.
+func (f *Follower) ingest(ctx context.Context, from, to uint64) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	size := uint64(f.cfg.BatchSize)
+	// tokens bounds batches fetched but not yet committed, so a slow ledger
+	// cannot make the fetchers run ahead without limit.
+	tokens := make(chan struct{}, f.cfg.Concurrency)
+	queue := make(chan *batch, f.cfg.Concurrency)
+	go func() {
+		defer close(queue)
+		for lo := from; lo <= to; lo += size {
+			b := &batch{from: lo, to: min(lo+size-1, to), done: make(chan struct{})}
+			select {
+			case tokens <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			go func() {
+				b.blocks, b.events, b.err = f.fetchWithRetry(ctx, b.from, b.to)
+				close(b.done)
+			}()
+			select {
+			case queue <- b:
+			case <-ctx.Done():
+				return
+			}
+			if lo+size < lo { // overflow guard
+				return
+			}
+		}
+	}()
+	for b := range queue {
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		<-tokens
+		if b.err != nil {
+			return b.err
+		}
+		if err := f.l.Append(b.blocks, b.events); err != nil {
+			return fmt.Errorf("store blocks %d-%d: %w", b.from, b.to, err)
+		}
+		f.Stats.Blocks.Add(uint64(len(b.blocks)))
+		f.Stats.Events.Add(uint64(len(b.events)))
+		f.Stats.LedgerHead.Store(b.to)
+		f.log.Debug("ingested", zap.Uint64("from", b.from), zap.Uint64("to", b.to), zap.Int("events", len(b.events)))
+	}
+	return ctx.Err()
+}
+
+func (f *Follower) fetchWithRetry(ctx context.Context, from, to uint64) ([]ledger.Block, []ledger.Event, error) {
+	delay := f.cfg.RetryDelay
+	var err error
+	for attempt := 1; ; attempt++ {
+		var blocks []ledger.Block
+		var events []ledger.Event
+		blocks, events, err = f.fetch(ctx, from, to)
+		if err == nil {
+			return blocks, events, nil
+		}
+		f.Stats.RPCErrors.Add(1)
+		if ctx.Err() != nil || attempt >= f.cfg.Attempts {
+			return nil, nil, fmt.Errorf("fetch blocks %d-%d (%d attempts): %w", from, to, attempt, err)
+		}
+		f.log.Debug("fetch failed; retrying", zap.Uint64("from", from), zap.Uint64("to", to), zap.Error(err))
+		jitter := time.Duration(rand.Int64N(int64(delay)/2 + 1))
+		select {
+		case <-time.After(delay + jitter):
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+		delay = min(delay*2, 10*time.Second)
+	}
+}
+
+// fetch gets and checks the headers and contract logs of [from, to].
+func (f *Follower) fetch(ctx context.Context, from, to uint64) ([]ledger.Block, []ledger.Event, error) {
+	n := int(to - from + 1)
+	raws := make([]json.RawMessage, n)
+	elems := make([]rpc.BatchElem, n)
+	for i := range elems {
+		elems[i] = rpc.BatchElem{Method: "eth_getBlockByNumber", Args: []any{hexutil.Uint64(from + uint64(i)), false}, Result: &raws[i]}
+	}
+	cctx, cancel := context.WithTimeout(ctx, f.cfg.RPCTimeout)
+	defer cancel()
+	if err := f.rpc.BatchCallContext(cctx, elems); err != nil {
+		return nil, nil, fmt.Errorf("batch get blocks: %w", err)
+	}
+	blocks := make([]ledger.Block, n)
+	blooms := make([]types.Bloom, n)
+	for i := range elems {
+		if elems[i].Error != nil {
+			return nil, nil, fmt.Errorf("get block %d: %w", from+uint64(i), elems[i].Error)
+		}
+		b, bloom, err := decodeHeaderBloom(raws[i], from+uint64(i), f.cfg.CliqueEpoch)
+		if err != nil {
+			return nil, nil, err
+		}
+		blooms[i] = bloom
+		if i > 0 && b.ParentHash != blocks[i-1].Hash {
+			// The chain moved under us between elements; the retry sees a
+			// consistent view.
+			return nil, nil, fmt.Errorf("block %d does not link to block %d in the same reply", b.Number, b.Number-1)
+		}
+		blocks[i] = b
+	}
+	// Log data is covered by no hash the follower holds (only the receipts
+	// root, which would need every receipt of the block), so the logs are
+	// fetched twice and must agree: a reply garbled in transit does not
+	// repeat itself. Topics are also checked against each header's bloom.
+	q := map[string]any{
+		"fromBlock": hexutil.Uint64(from), "toBlock": hexutil.Uint64(to),
+		"address": f.cfg.Contract, "topics": [][]common.Hash{Topics()},
+	}
+	var rawLogs, rawAgain json.RawMessage
+	if err := f.rpc.CallContext(cctx, &rawLogs, "eth_getLogs", q); err != nil {
+		return nil, nil, fmt.Errorf("get logs %d-%d: %w", from, to, err)
+	}
+	if err := f.rpc.CallContext(cctx, &rawAgain, "eth_getLogs", q); err != nil {
+		return nil, nil, fmt.Errorf("get logs %d-%d: %w", from, to, err)
+	}
+	if !bytes.Equal(rawLogs, rawAgain) {
+		return nil, nil, fmt.Errorf("%w: two eth_getLogs replies for %d-%d differ", ErrBadReply, from, to)
+	}
+	var logs []types.Log
+	if err := json.Unmarshal(rawLogs, &logs); err != nil {
+		return nil, nil, fmt.Errorf("%w: logs %d-%d: %v", ErrBadReply, from, to, err)
+	}
+	events := make([]ledger.Event, 0, len(logs))
+	for i := range logs {
+		l := &logs[i]
+		if l.BlockNumber < from || l.BlockNumber > to {
+			return nil, nil, fmt.Errorf("%w: log in block %d outside %d-%d", ErrBadReply, l.BlockNumber, from, to)
+		}
+		if l.Removed || l.BlockHash != blocks[l.BlockNumber-from].Hash {
+			return nil, nil, fmt.Errorf("log (%d, %d) is from block %s, fetched %s: chain changed between calls", l.BlockNumber, l.Index, l.BlockHash.Hex(), blocks[l.BlockNumber-from].Hash.Hex())
+		}
+		if l.Address != f.cfg.Contract {
+			return nil, nil, fmt.Errorf("%w: log (%d, %d) from %s, not the contract", ErrBadReply, l.BlockNumber, l.Index, l.Address.Hex())
+		}
+		bloom := blooms[l.BlockNumber-from]
+		if !bloom.Test(l.Address[:]) || (len(l.Topics) > 0 && !bloom.Test(l.Topics[0][:])) {
+			return nil, nil, fmt.Errorf("%w: log (%d, %d) is not in its block's bloom filter", ErrBadReply, l.BlockNumber, l.Index)
+		}
+		ev, ok, err := decodeLog(l)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			events = append(events, ev)
+		}
+	}
+	// Nodes return logs in order; make sure, since the ledger requires it.
+	for i := 1; i < len(events); i++ {
+		p, e := &events[i-1], &events[i]
+		if e.Block < p.Block || (e.Block == p.Block && e.LogIndex <= p.LogIndex) {
+			return nil, nil, fmt.Errorf("%w: logs out of order at (%d, %d)", ErrBadReply, e.Block, e.LogIndex)
+		}
+	}
+	return blocks, events, nil
+}
+
+func (f *Follower) call(ctx context.Context, result any, method string, args ...any) error {
+	cctx, cancel := context.WithTimeout(ctx, f.cfg.RPCTimeout)
+	defer cancel()
+	err := f.rpc.CallContext(cctx, result, method, args...)
+	if err != nil {
+		f.Stats.RPCErrors.Add(1)
+	}
+	return err
+}
