@@ -64,17 +64,17 @@ func TestFollowerSurvivesKill(t *testing.T) {
 	t.Parallel()
 	n := newTestNet(t)
 	for i := 0; i < 12; i++ {
-		if _, err := n.chain.Commit(n.stake(t, i%3, int64(100+i))); err != nil {
+		if _, err := n.Chain.Commit(n.stake(t, i%3, int64(100+i))); err != nil {
 			t.Fatal(err)
 		}
-		if err := n.chain.MineN(150); err != nil {
+		if err := n.Chain.MineN(150); err != nil {
 			t.Fatal(err)
 		}
 	}
-	target := n.chain.Head().Number.Uint64()
+	target := n.Chain.Head().Number.Uint64()
 	path := filepath.Join(t.TempDir(), "l.db")
-	env := append(os.Environ(), "FOLLOWER_CHILD=1", "FOLLOWER_RPC="+n.chain.RPCURL(), "FOLLOWER_LEDGER="+path,
-		"FOLLOWER_CHAIN="+n.chain.ChainID().String(), "FOLLOWER_CONTRACT="+n.contract.Hex(),
+	env := append(os.Environ(), "FOLLOWER_CHILD=1", "FOLLOWER_RPC="+n.Chain.RPCURL(), "FOLLOWER_LEDGER="+path,
+		"FOLLOWER_CHAIN="+n.Chain.ChainID().String(), "FOLLOWER_CONTRACT="+n.Contract.Hex(),
 		"FOLLOWER_TARGET="+strconv.FormatUint(target, 10))
 	kills := 0
 	for round := 0; round < 20; round++ {
@@ -110,7 +110,7 @@ func TestFollowerSurvivesKill(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatal(err)
 	}
-	l, err := ledger.Open(path, ledger.Identity{ChainID: n.chain.ChainID().Uint64(), Contract: n.contract}, 0)
+	l, err := ledger.Open(path, ledger.Identity{ChainID: n.Chain.ChainID().Uint64(), Contract: n.Contract}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,9 @@ type Config struct {
 	// (default 5), with exponential backoff from RetryDelay (default 200ms).
 	Attempts   int
 	RetryDelay time.Duration
+	// LogSpan is the block span of one eth_getLogs call in FetchEvents
+	// (default 10,000).
+	LogSpan uint64
 }
 
 // Stats are counters for metrics and status; read them with Load.
@@ -66,7 +69,8 @@ type Follower struct {
 	Stats Stats
 }
 
-// New returns a follower of rpc into l.
+// New returns a follower of rpc into l. l may be nil for a follower used
+// only to fetch (FetchBlocks, FetchEvents, Head, TimeAt).
 func New(cfg Config, client RPC, l *ledger.Ledger, log *zap.Logger) *Follower {
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 500
@@ -128,15 +132,15 @@ func (f *Follower) Run(ctx context.Context) error {
 // SyncOnce ingests every block up to the node's head − Confirmations and
 // returns the ledger's new head. It resolves reorgs it meets on the way.
 func (f *Follower) SyncOnce(ctx context.Context) (uint64, error) {
-	var head hexutil.Uint64
-	if err := f.call(ctx, &head, "eth_blockNumber"); err != nil {
-		return 0, fmt.Errorf("get head: %w", err)
+	head, err := f.Head(ctx)
+	if err != nil {
+		return 0, err
 	}
-	f.Stats.ChainHead.Store(uint64(head))
-	if uint64(head) < f.cfg.Confirmations {
+	f.Stats.ChainHead.Store(head)
+	if head < f.cfg.Confirmations {
 		return 0, nil
 	}
-	target := uint64(head) - f.cfg.Confirmations
+	target := head - f.cfg.Confirmations
 	for attempt := 0; ; attempt++ {
 		if err := f.checkHead(ctx); err != nil {
 			return 0, err
@@ -303,15 +307,27 @@ func (f *Follower) fetchWithRetry(ctx context.Context, from, to uint64) ([]ledge
 
 // fetch gets and checks the headers and contract logs of [from, to].
 func (f *Follower) fetch(ctx context.Context, from, to uint64) ([]ledger.Block, []ledger.Event, error) {
+	cctx, cancel := context.WithTimeout(ctx, f.cfg.RPCTimeout)
+	defer cancel()
+	blocks, blooms, err := f.fetchHeaders(cctx, from, to)
+	if err != nil {
+		return nil, nil, err
+	}
+	events, err := f.fetchLogs(cctx, from, to, blocks, blooms)
+	if err != nil {
+		return nil, nil, err
+	}
+	return blocks, events, nil
+}
+
+func (f *Follower) fetchHeaders(ctx context.Context, from, to uint64) ([]ledger.Block, []types.Bloom, error) {
 	n := int(to - from + 1)
 	raws := make([]json.RawMessage, n)
 	elems := make([]rpc.BatchElem, n)
 	for i := range elems {
 		elems[i] = rpc.BatchElem{Method: "eth_getBlockByNumber", Args: []any{hexutil.Uint64(from + uint64(i)), false}, Result: &raws[i]}
 	}
-	cctx, cancel := context.WithTimeout(ctx, f.cfg.RPCTimeout)
-	defer cancel()
-	if err := f.rpc.BatchCallContext(cctx, elems); err != nil {
+	if err := f.rpc.BatchCallContext(ctx, elems); err != nil {
 		return nil, nil, fmt.Errorf("batch get blocks: %w", err)
 	}
 	blocks := make([]ledger.Block, n)
@@ -332,6 +348,12 @@ func (f *Follower) fetch(ctx context.Context, from, to uint64) ([]ledger.Block, 
 		}
 		blocks[i] = b
 	}
+	return blocks, blooms, nil
+}
+
+// fetchLogs gets the contract's relevant logs in [from, to]. With blocks
+// (and their blooms) given, every log must belong to those exact blocks.
+func (f *Follower) fetchLogs(ctx context.Context, from, to uint64, blocks []ledger.Block, blooms []types.Bloom) ([]ledger.Event, error) {
 	// Log data is covered by no hash the follower holds (only the receipts
 	// root, which would need every receipt of the block), so the logs are
 	// fetched twice and must agree: a reply garbled in transit does not
@@ -341,38 +363,43 @@ func (f *Follower) fetch(ctx context.Context, from, to uint64) ([]ledger.Block, 
 		"address": f.cfg.Contract, "topics": [][]common.Hash{Topics()},
 	}
 	var rawLogs, rawAgain json.RawMessage
-	if err := f.rpc.CallContext(cctx, &rawLogs, "eth_getLogs", q); err != nil {
-		return nil, nil, fmt.Errorf("get logs %d-%d: %w", from, to, err)
+	if err := f.rpc.CallContext(ctx, &rawLogs, "eth_getLogs", q); err != nil {
+		return nil, fmt.Errorf("get logs %d-%d: %w", from, to, err)
 	}
-	if err := f.rpc.CallContext(cctx, &rawAgain, "eth_getLogs", q); err != nil {
-		return nil, nil, fmt.Errorf("get logs %d-%d: %w", from, to, err)
+	if err := f.rpc.CallContext(ctx, &rawAgain, "eth_getLogs", q); err != nil {
+		return nil, fmt.Errorf("get logs %d-%d: %w", from, to, err)
 	}
 	if !bytes.Equal(rawLogs, rawAgain) {
-		return nil, nil, fmt.Errorf("%w: two eth_getLogs replies for %d-%d differ", ErrBadReply, from, to)
+		return nil, fmt.Errorf("%w: two eth_getLogs replies for %d-%d differ", ErrBadReply, from, to)
 	}
 	var logs []types.Log
 	if err := json.Unmarshal(rawLogs, &logs); err != nil {
-		return nil, nil, fmt.Errorf("%w: logs %d-%d: %v", ErrBadReply, from, to, err)
+		return nil, fmt.Errorf("%w: logs %d-%d: %v", ErrBadReply, from, to, err)
 	}
 	events := make([]ledger.Event, 0, len(logs))
 	for i := range logs {
 		l := &logs[i]
 		if l.BlockNumber < from || l.BlockNumber > to {
-			return nil, nil, fmt.Errorf("%w: log in block %d outside %d-%d", ErrBadReply, l.BlockNumber, from, to)
+			return nil, fmt.Errorf("%w: log in block %d outside %d-%d", ErrBadReply, l.BlockNumber, from, to)
 		}
-		if l.Removed || l.BlockHash != blocks[l.BlockNumber-from].Hash {
-			return nil, nil, fmt.Errorf("log (%d, %d) is from block %s, fetched %s: chain changed between calls", l.BlockNumber, l.Index, l.BlockHash.Hex(), blocks[l.BlockNumber-from].Hash.Hex())
+		if l.Removed {
+			return nil, fmt.Errorf("log (%d, %d) was removed by a reorg", l.BlockNumber, l.Index)
 		}
 		if l.Address != f.cfg.Contract {
-			return nil, nil, fmt.Errorf("%w: log (%d, %d) from %s, not the contract", ErrBadReply, l.BlockNumber, l.Index, l.Address.Hex())
+			return nil, fmt.Errorf("%w: log (%d, %d) from %s, not the contract", ErrBadReply, l.BlockNumber, l.Index, l.Address.Hex())
 		}
-		bloom := blooms[l.BlockNumber-from]
-		if !bloom.Test(l.Address[:]) || (len(l.Topics) > 0 && !bloom.Test(l.Topics[0][:])) {
-			return nil, nil, fmt.Errorf("%w: log (%d, %d) is not in its block's bloom filter", ErrBadReply, l.BlockNumber, l.Index)
+		if blocks != nil {
+			if l.BlockHash != blocks[l.BlockNumber-from].Hash {
+				return nil, fmt.Errorf("log (%d, %d) is from block %s, fetched %s: chain changed between calls", l.BlockNumber, l.Index, l.BlockHash.Hex(), blocks[l.BlockNumber-from].Hash.Hex())
+			}
+			bloom := blooms[l.BlockNumber-from]
+			if !bloom.Test(l.Address[:]) || (len(l.Topics) > 0 && !bloom.Test(l.Topics[0][:])) {
+				return nil, fmt.Errorf("%w: log (%d, %d) is not in its block's bloom filter", ErrBadReply, l.BlockNumber, l.Index)
+			}
 		}
 		ev, ok, err := decodeLog(l)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if ok {
 			events = append(events, ev)
@@ -382,10 +409,94 @@ func (f *Follower) fetch(ctx context.Context, from, to uint64) ([]ledger.Block, 
 	for i := 1; i < len(events); i++ {
 		p, e := &events[i-1], &events[i]
 		if e.Block < p.Block || (e.Block == p.Block && e.LogIndex <= p.LogIndex) {
-			return nil, nil, fmt.Errorf("%w: logs out of order at (%d, %d)", ErrBadReply, e.Block, e.LogIndex)
+			return nil, fmt.Errorf("%w: logs out of order at (%d, %d)", ErrBadReply, e.Block, e.LogIndex)
 		}
 	}
-	return blocks, events, nil
+	return events, nil
+}
+
+// FetchBlocks fetches, checks and returns blocks [from, to] and their
+// events without storing them (for audits straight from a node), in
+// batches of BatchSize with retries. It needs no ledger.
+func (f *Follower) FetchBlocks(ctx context.Context, from, to uint64, fn func([]ledger.Block, []ledger.Event) error) error {
+	size := uint64(f.cfg.BatchSize)
+	for lo := from; lo <= to; lo += size {
+		hi := min(lo+size-1, to)
+		blocks, events, err := f.fetchWithRetry(ctx, lo, hi)
+		if err != nil {
+			return err
+		}
+		if err := fn(blocks, events); err != nil {
+			return err
+		}
+		if hi == to {
+			break
+		}
+	}
+	return nil
+}
+
+// FetchEvents fetches the contract's events in [from, to] with eth_getLogs
+// in spans of LogSpan blocks (default 10,000), with retries, without
+// headers. Each reply is fetched twice and must agree.
+func (f *Follower) FetchEvents(ctx context.Context, from, to uint64, fn func([]ledger.Event) error) error {
+	span := f.cfg.LogSpan
+	if span == 0 {
+		span = 10_000
+	}
+	for lo := from; lo <= to; lo += span {
+		hi := min(lo+span-1, to)
+		var events []ledger.Event
+		delay := f.cfg.RetryDelay
+		for attempt := 1; ; attempt++ {
+			cctx, cancel := context.WithTimeout(ctx, f.cfg.RPCTimeout)
+			var err error
+			events, err = f.fetchLogs(cctx, lo, hi, nil, nil)
+			cancel()
+			if err == nil {
+				break
+			}
+			f.Stats.RPCErrors.Add(1)
+			if ctx.Err() != nil || attempt >= f.cfg.Attempts {
+				return fmt.Errorf("fetch events %d-%d (%d attempts): %w", lo, hi, attempt, err)
+			}
+			select {
+			case <-time.After(delay):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			delay = min(delay*2, 10*time.Second)
+		}
+		if err := fn(events); err != nil {
+			return err
+		}
+		if hi == to {
+			break
+		}
+	}
+	return nil
+}
+
+// Head returns the node's current block number.
+func (f *Follower) Head(ctx context.Context) (uint64, error) {
+	var head hexutil.Uint64
+	if err := f.call(ctx, &head, "eth_blockNumber"); err != nil {
+		return 0, fmt.Errorf("get head: %w", err)
+	}
+	return uint64(head), nil
+}
+
+// TimeAt returns block n's timestamp, from a hash-checked header.
+func (f *Follower) TimeAt(ctx context.Context, n uint64) (uint64, error) {
+	var raw json.RawMessage
+	if err := f.call(ctx, &raw, "eth_getBlockByNumber", hexutil.Uint64(n), false); err != nil {
+		return 0, fmt.Errorf("get block %d: %w", n, err)
+	}
+	b, err := decodeHeader(raw, n, 0)
+	if err != nil {
+		return 0, err
+	}
+	return b.Time, nil
 }
 
 func (f *Follower) call(ctx context.Context, result any, method string, args ...any) error {

@@ -1,0 +1,299 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/holiman/uint256"
+
+	"github.com/cmt-rewards/cmt-rewards/calc"
+	"github.com/cmt-rewards/cmt-rewards/epoch"
+	"github.com/cmt-rewards/cmt-rewards/ledger"
+)
+
+var (
+	// ErrNotFinal is returned for an epoch that is not over yet, or whose
+	// end has fewer confirmations than required.
+	ErrNotFinal = errors.New("epoch not final yet")
+	// ErrEmpty is returned for a final epoch without blocks: it mints
+	// nothing and leaves the payout tree unchanged (rewards-v1 §8).
+	ErrEmpty = errors.New("epoch has no blocks")
+	// ErrHistory is returned when the source does not reach back far
+	// enough for the epoch (events since StartBlock, headers since the
+	// checkpoint standing needs).
+	ErrHistory = errors.New("chain history not available")
+)
+
+// Source is where chain data comes from.
+type Source interface {
+	// Head is the highest block available.
+	Head(ctx context.Context) (uint64, error)
+	// TimeAt is block n's timestamp.
+	TimeAt(ctx context.Context, n uint64) (uint64, error)
+	// Blocks calls fn with blocks [from, to] in order, in one or more
+	// chunks; their events are not needed.
+	Blocks(ctx context.Context, from, to uint64, fn func([]ledger.Block) error) error
+	// Events calls fn with the contract's events of blocks [from, to] in
+	// (block, log_index) order.
+	Events(ctx context.Context, from, to uint64, fn func([]ledger.Event) error) error
+}
+
+// Params are the settings an export depends on.
+type Params struct {
+	ChainID       uint64
+	StartBlock    uint64 // no contract event is before this block
+	Schedule      epoch.Schedule
+	Confirmations uint64
+	CliqueEpoch   uint64
+	Standing      epoch.StandingConfig
+
+	RewardPerBlock    uint256.Int
+	ValidatorShareBps uint64
+	Eligibility       calc.Eligibility
+	ForfeitPolicy     calc.ForfeitPolicy
+}
+
+// ValidatorStanding summarises one validator's epoch for people: active
+// blocks, misses charged to it inside the epoch, and its not-good runs
+// with evidence.
+type ValidatorStanding struct {
+	Validator    common.Address
+	ActiveBlocks uint64
+	Missed       []uint64 // blocks in the epoch at which a miss was charged
+	Runs         []epoch.Run
+}
+
+// Epoch is one exported epoch.
+type Epoch struct {
+	Bounds   epoch.Bounds
+	Input    *calc.Input
+	Standing []ValidatorStanding // sorted by address, every validator active in the epoch
+}
+
+// Export builds epoch k's input. previous is every account's cumulative
+// payout before epoch k (nil for epoch 0). It returns ErrNotFinal for an
+// epoch that is not final, and ErrEmpty (with Bounds set) for a final
+// epoch without blocks.
+func Export(ctx context.Context, src Source, p Params, k uint64, previous []calc.Balance) (*Epoch, error) {
+	head, err := src.Head(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := epoch.Locate(ctx, p.Schedule, k, head, p.Confirmations, src.TimeAt)
+	if err != nil {
+		return nil, fmt.Errorf("locate epoch %d: %w", k, err)
+	}
+	out := &Epoch{Bounds: b}
+	if !b.Final {
+		return out, fmt.Errorf("epoch %d: %w (head %d)", k, ErrNotFinal, head)
+	}
+	if b.Empty {
+		return out, fmt.Errorf("epoch %d: %w", k, ErrEmpty)
+	}
+	if b.First < p.StartBlock {
+		return out, fmt.Errorf("epoch %d starts at block %d, before the start block %d: %w", k, b.First, p.StartBlock, ErrHistory)
+	}
+	in := &calc.Input{
+		ChainID: p.ChainID, Epoch: k, FirstBlock: b.First, LastBlock: b.Last,
+		RewardPerBlock: p.RewardPerBlock, ValidatorShareBps: p.ValidatorShareBps,
+		Eligibility: p.Eligibility, ForfeitPolicy: p.ForfeitPolicy,
+		Events: []calc.Event{}, NotInGoodStanding: []calc.NotGoodRun{},
+		PreviousCumulative: slices.Clone(previous),
+	}
+	if in.PreviousCumulative == nil {
+		in.PreviousCumulative = []calc.Balance{}
+	}
+	slices.SortFunc(in.PreviousCumulative, func(a, b calc.Balance) int { return bytes.Compare(a.Account[:], b.Account[:]) })
+
+	// State at the first block: every event before it, replayed.
+	st := newState()
+	err = src.Events(ctx, p.StartBlock, b.Last, func(evs []ledger.Event) error {
+		for i := range evs {
+			ev := &evs[i]
+			if ev.Block < b.First {
+				if err := st.apply(&ev.Event); err != nil {
+					return fmt.Errorf("replay event (%d, %d): %w", ev.Block, ev.LogIndex, err)
+				}
+				continue
+			}
+			in.Events = append(in.Events, ev.Event)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	in.ValidatorsAtStart, in.StakesAtStart = st.snapshot()
+
+	// Active ranges inside the epoch, from the active set at its start and
+	// the validator events in it (an event in block x takes effect at x+1).
+	active := activeRanges(in)
+
+	standing, runs, err := standingOf(ctx, src, p, b.First, b.Last, active)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range runs {
+		in.NotInGoodStanding = append(in.NotInGoodStanding, calc.NotGoodRun{Validator: r.Validator, FromBlock: r.From, ToBlock: r.To, Reason: r.Reason})
+	}
+	if err := in.Check(); err != nil {
+		return nil, fmt.Errorf("exported epoch %d is inconsistent: %w", k, err)
+	}
+	out.Input, out.Standing = in, standing
+	return out, nil
+}
+
+// standingOf replays Clique headers from a checkpoint early enough to judge
+// every block from first−W+1, and derives the not-good runs of [first, last].
+func standingOf(ctx context.Context, src Source, p Params, first, last uint64, active map[common.Address][]epoch.Range) ([]ValidatorStanding, []epoch.Run, error) {
+	judgeFrom := max(p.Standing.MissesFrom(first), 1)
+	cp := epoch.WarmCheckpoint(p.CliqueEpoch, judgeFrom, calc.MaxValidators)
+	var tracker *epoch.MissTracker
+	var misses []epoch.Miss
+	err := src.Blocks(ctx, cp, last, func(blocks []ledger.Block) error {
+		for i := range blocks {
+			h := toHeader(&blocks[i])
+			if tracker == nil {
+				if h.Number != cp {
+					return fmt.Errorf("standing needs headers from checkpoint %d, source starts at %d: %w", cp, h.Number, ErrHistory)
+				}
+				var err error
+				if tracker, err = epoch.NewMissTracker(p.CliqueEpoch, h, judgeFrom); err != nil {
+					return err
+				}
+				continue
+			}
+			slot, err := tracker.Apply(h)
+			if err != nil {
+				return err
+			}
+			if m, ok := p.Standing.MissOf(slot); ok {
+				misses = append(misses, m)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("standing for blocks %d-%d: %w", first, last, err)
+	}
+	if tracker == nil || tracker.Next() != last+1 {
+		return nil, nil, fmt.Errorf("standing for blocks %d-%d: headers missing: %w", first, last, ErrHistory)
+	}
+	runs := epoch.NotGoodRuns(p.Standing, misses, active, first, last)
+
+	var out []ValidatorStanding
+	for v, ranges := range active {
+		vs := ValidatorStanding{Validator: v}
+		for _, r := range ranges {
+			vs.ActiveBlocks += min(r.To, last) - max(r.From, first) + 1
+		}
+		for _, m := range misses {
+			if m.Block >= first && p.Standing.ValidatorOf(m.Signer) == v {
+				vs.Missed = append(vs.Missed, m.Block)
+			}
+		}
+		for _, r := range runs {
+			if r.Validator == v {
+				vs.Runs = append(vs.Runs, r)
+			}
+		}
+		out = append(out, vs)
+	}
+	slices.SortFunc(out, func(a, b ValidatorStanding) int { return bytes.Compare(a.Validator[:], b.Validator[:]) })
+	return out, runs, nil
+}
+
+func toHeader(b *ledger.Block) epoch.Header {
+	return epoch.Header{Number: b.Number, Hash: b.Hash, Time: b.Time, Difficulty: b.Difficulty,
+		Sealer: b.Sealer, Coinbase: b.Coinbase, VoteAuth: b.VoteAuth, Signers: b.Signers}
+}
+
+// activeRanges returns, per validator, the blocks of the epoch in which it
+// is active. The input's events were checked by nothing yet, so a removal
+// of an inactive validator is simply ignored here; calc.Compute rejects it.
+func activeRanges(in *calc.Input) map[common.Address][]epoch.Range {
+	since := map[common.Address]uint64{}
+	for _, v := range in.ValidatorsAtStart {
+		since[v] = in.FirstBlock
+	}
+	out := map[common.Address][]epoch.Range{}
+	for _, ev := range in.Events {
+		switch ev.Kind {
+		case calc.KindValidatorAdded:
+			if _, ok := since[ev.Validator]; !ok && ev.Block < in.LastBlock {
+				since[ev.Validator] = ev.Block + 1
+			}
+		case calc.KindValidatorRemoved:
+			if from, ok := since[ev.Validator]; ok {
+				if from <= ev.Block {
+					out[ev.Validator] = append(out[ev.Validator], epoch.Range{From: from, To: ev.Block})
+				}
+				delete(since, ev.Validator)
+			}
+		}
+	}
+	for v, from := range since {
+		out[v] = append(out[v], epoch.Range{From: from, To: in.LastBlock})
+	}
+	return out
+}
+
+// state is the contract's staking state replayed from events.
+type state struct {
+	active map[common.Address]bool
+	stakes map[[2]common.Address]*uint256.Int // (validator, delegator)
+}
+
+func newState() *state {
+	return &state{active: map[common.Address]bool{}, stakes: map[[2]common.Address]*uint256.Int{}}
+}
+
+func (s *state) apply(ev *calc.Event) error {
+	k := [2]common.Address{ev.Validator, ev.Delegator}
+	switch ev.Kind {
+	case calc.KindStake:
+		if s.stakes[k] == nil {
+			s.stakes[k] = new(uint256.Int)
+		}
+		if _, over := s.stakes[k].AddOverflow(s.stakes[k], &ev.Amount); over {
+			return errors.New("stake overflows 256 bits")
+		}
+	case calc.KindUnstake:
+		cur := s.stakes[k]
+		if cur == nil || cur.Lt(&ev.Amount) {
+			return fmt.Errorf("unstake of %s exceeds stake", ev.Amount.Dec())
+		}
+		cur.Sub(cur, &ev.Amount)
+	case calc.KindValidatorAdded:
+		s.active[ev.Validator] = true
+	case calc.KindValidatorRemoved:
+		delete(s.active, ev.Validator)
+	}
+	return nil
+}
+
+// snapshot returns the active set and the non-zero stakes, sorted.
+func (s *state) snapshot() ([]common.Address, []calc.Stake) {
+	vals := make([]common.Address, 0, len(s.active))
+	for v := range s.active {
+		vals = append(vals, v)
+	}
+	slices.SortFunc(vals, func(a, b common.Address) int { return bytes.Compare(a[:], b[:]) })
+	stakes := make([]calc.Stake, 0, len(s.stakes))
+	for k, amt := range s.stakes {
+		if !amt.IsZero() {
+			stakes = append(stakes, calc.Stake{Validator: k[0], Delegator: k[1], Amount: *amt})
+		}
+	}
+	slices.SortFunc(stakes, func(a, b calc.Stake) int {
+		if c := bytes.Compare(a.Validator[:], b.Validator[:]); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.Delegator[:], b.Delegator[:])
+	})
+	return vals, stakes
+}

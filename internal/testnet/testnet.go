@@ -1,0 +1,129 @@
+// Package testnet starts, for tests, an embedded Clique chain (devchain)
+// with the real validator contract deployed and a funded delegator, and
+// offers the few transactions tests need.
+package testnet
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"math/big"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/cmt-rewards/cmt-rewards/contracts"
+	"github.com/cmt-rewards/cmt-rewards/devchain"
+)
+
+// Net is a running chain with the validator contract.
+type Net struct {
+	Chain    *devchain.Chain
+	Signers  []*ecdsa.PrivateKey // also the contract's first validators
+	Users    []*ecdsa.PrivateKey // funded delegators
+	Contract common.Address
+	Deployed uint64 // block of the deployment
+}
+
+// Options shape a Net; zero values give 3 signers, 2 users, Clique epoch 50.
+type Options struct {
+	Signers     int
+	Users       int
+	CliqueEpoch uint64
+	GenesisTime uint64
+}
+
+// Key returns a deterministic test key.
+func Key(i int) *ecdsa.PrivateKey {
+	k, err := crypto.ToECDSA(crypto.Keccak256([]byte{byte(i), 'k'}))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+// Addr is the address of a key.
+func Addr(k *ecdsa.PrivateKey) common.Address { return crypto.PubkeyToAddress(k.PublicKey) }
+
+// New starts a Net that is closed when the test ends.
+func New(t testing.TB, o Options) *Net {
+	t.Helper()
+	if o.Signers == 0 {
+		o.Signers = 3
+	}
+	if o.Users == 0 {
+		o.Users = 2
+	}
+	if o.CliqueEpoch == 0 {
+		o.CliqueEpoch = 50
+	}
+	n := &Net{}
+	for i := 0; i < o.Signers; i++ {
+		n.Signers = append(n.Signers, Key(1+i))
+	}
+	funds, _ := new(big.Int).SetString("1000000000000000000000000", 10)
+	alloc := types.GenesisAlloc{}
+	for i := 0; i < o.Users; i++ {
+		n.Users = append(n.Users, Key(100+i))
+		alloc[Addr(n.Users[i])] = types.Account{Balance: funds}
+	}
+	c, err := devchain.New(devchain.Config{Signers: n.Signers, HTTP: true, Epoch: o.CliqueEpoch, Alloc: alloc, GenesisTime: o.GenesisTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	n.Chain = c
+	var vals []common.Address
+	for _, k := range n.Signers {
+		vals = append(vals, Addr(k))
+	}
+	args := contracts.NewValidatorSet().PackConstructor(vals, big.NewInt(1))
+	addr, rcpt, err := c.Deploy(context.Background(), n.Users[0], append(common.FromHex(contracts.ValidatorSetMetaData.Bin), args...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Contract, n.Deployed = addr, rcpt.BlockNumber.Uint64()
+	return n
+}
+
+// Stake sends user u's stake of amount wei to validator (signer) i; the
+// transaction is in the pool, not mined.
+func (n *Net) Stake(t testing.TB, u, i int, amount int64) *types.Transaction {
+	t.Helper()
+	tx, err := n.Chain.SendTx(context.Background(), n.Users[u], &n.Contract, big.NewInt(amount), contracts.NewValidatorSet().PackStake(Addr(n.Signers[i])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
+// SignedStake signs user u's stake with an explicit nonce without sending
+// it, e.g. for a competing branch.
+func (n *Net) SignedStake(t testing.TB, u, i int, amount int64, nonce uint64) *types.Transaction {
+	t.Helper()
+	tx, err := types.SignNewTx(n.Users[u], types.LatestSignerForChainID(n.Chain.ChainID()), &types.DynamicFeeTx{
+		ChainID: n.Chain.ChainID(), Nonce: nonce, GasTipCap: big.NewInt(1e9), GasFeeCap: big.NewInt(100e9),
+		Gas: 300_000, To: &n.Contract, Value: big.NewInt(amount), Data: contracts.NewValidatorSet().PackStake(Addr(n.Signers[i])),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
+// Commit mines until the transactions are included.
+func (n *Net) Commit(t testing.TB, txs ...*types.Transaction) {
+	t.Helper()
+	if _, err := n.Chain.Commit(txs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Mine mines k blocks.
+func (n *Net) Mine(t testing.TB, k int) {
+	t.Helper()
+	if err := n.Chain.MineN(k); err != nil {
+		t.Fatal(err)
+	}
+}
