@@ -33,9 +33,9 @@ func TestExportOfflineValidator(t *testing.T) {
 	n.Commit(t, n.Stake(t, 0, 1, 2e18))
 	n.Commit(t, n.Stake(t, 1, 2, 1e18))
 	if err := n.Chain.Run(ctx, []devchain.Step{
-		{Blocks: 140},                  // to ~block 145: epoch 0 and the start of epoch 1
+		{Blocks: 140},                   // to ~block 145: epoch 0 and the start of epoch 1
 		{Blocks: 45, Offline: []int{2}}, // signer 2 offline inside epoch 1
-		{Blocks: 80},                   // past epoch 1's end
+		{Blocks: 80},                    // past epoch 1's end
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ var (
 	ErrIdentity = errors.New("ledger belongs to another chain")
 	// ErrNotContiguous is returned by Append when the blocks do not continue
 	// the head: wrong number, or a parent hash that differs from the head's
-	// hash (a reorg the caller must resolve with Rewind).
+	// hash (a reorg the caller must resolve with Truncate).
 	ErrNotContiguous = errors.New("blocks do not continue the ledger head")
 )
 
@@ -225,20 +225,18 @@ func (l *Ledger) Append(blocks []Block, events []Event) error {
 	})
 }
 
-// Rewind deletes every block above number and its events, in one
-// transaction, so that number becomes the head. Rewinding below the start
-// block empties the ledger. Rewinding at or above the head does nothing.
-func (l *Ledger) Rewind(number uint64) error {
+// Truncate deletes every block from number on, and their events, in one
+// transaction, so that number−1 becomes the head (or the ledger becomes
+// empty when number ≤ the start block). Truncating above the head does
+// nothing.
+func (l *Ledger) Truncate(number uint64) error {
 	return l.db.Update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		v := meta.Get(keyHead)
-		if v == nil || binary.BigEndian.Uint64(v) <= number {
+		if v == nil || binary.BigEndian.Uint64(v) < number {
 			return nil
 		}
-		from := number + 1
-		if number < l.id.StartBlock {
-			from = l.id.StartBlock
-		}
+		from := max(number, l.id.StartBlock)
 		if err := deleteFrom(tx.Bucket(bucketBlocks), u64(from)); err != nil {
 			return err
 		}
@@ -248,11 +246,11 @@ func (l *Ledger) Rewind(number uint64) error {
 		if from == l.id.StartBlock {
 			return meta.Delete(keyHead)
 		}
-		prev := tx.Bucket(bucketBlocks).Get(u64(number))
+		prev := tx.Bucket(bucketBlocks).Get(u64(from - 1))
 		if prev == nil {
-			return fmt.Errorf("rewind to %d: block missing", number)
+			return fmt.Errorf("truncate at %d: block %d missing", from, from-1)
 		}
-		return meta.Put(keyHead, append(u64(number), prev[:32]...))
+		return meta.Put(keyHead, append(u64(from-1), prev[:32]...))
 	})
 }
 

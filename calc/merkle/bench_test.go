@@ -89,15 +89,13 @@ func benchBuildAllProofs(b *testing.B, leaves []Leaf) {
 	}
 }
 
-func BenchmarkBuild1M(b *testing.B)              { benchBuild(b, leaves1M()) }
-func BenchmarkBuildAllProofs1M(b *testing.B)     { benchBuildAllProofs(b, leaves1M()) }
-func BenchmarkBuildAllProofs100k(b *testing.B)   { benchBuildAllProofs(b, leaves100k()) }
-func BenchmarkBuild100k(b *testing.B)            { benchBuild(b, leaves100k()) }
-func BenchmarkWriteDump1M(b *testing.B)          { benchWriteDump(b, leaves1M()) }
-func BenchmarkReadDump100k(b *testing.B)         { benchReadDump(b, leaves100k()) }
-func BenchmarkVerify(b *testing.B)               { benchVerify(b, leaves100k()) }
-func benchWriteDump(b *testing.B, leaves []Leaf) { benchDump(b, leaves, false) }
-func benchReadDump(b *testing.B, leaves []Leaf)  { benchDump(b, leaves, true) }
+func BenchmarkBuild1M(b *testing.B)            { benchBuild(b, leaves1M()) }
+func BenchmarkBuild100k(b *testing.B)          { benchBuild(b, leaves100k()) }
+func BenchmarkBuildAllProofs1M(b *testing.B)   { benchBuildAllProofs(b, leaves1M()) }
+func BenchmarkBuildAllProofs100k(b *testing.B) { benchBuildAllProofs(b, leaves100k()) }
+func BenchmarkWriteDump1M(b *testing.B)        { benchDump(b, leaves1M(), false) }
+func BenchmarkReadDump1M(b *testing.B)         { benchDump(b, leaves1M(), true) }
+func BenchmarkVerify(b *testing.B)             { benchVerify(b, leaves100k()) }
 
 func benchDump(b *testing.B, leaves []Leaf, read bool) {
 	tr, err := Build(leaves)

@@ -2,12 +2,14 @@ package merkle
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/holiman/uint256"
@@ -47,7 +49,9 @@ func (t *Tree) WriteDump(w io.Writer) error {
 		buf = append(buf, `"0x`...)
 		buf = hex.AppendEncode(buf, t.nodes[i][:])
 		buf = append(buf, '"')
-		bw.Write(buf)
+		if _, err := bw.Write(buf); err != nil {
+			return fmt.Errorf("merkle: write dump: %w", err)
+		}
 	}
 	bw.WriteString(`],"values":[`)
 	h := hasherPool.Get().(*hasher)
@@ -64,7 +68,9 @@ func (t *Tree) WriteDump(w io.Writer) error {
 		buf = append(buf, `"],"treeIndex":`...)
 		buf = strconv.AppendInt(buf, int64(t.pos[i]), 10)
 		buf = append(buf, '}')
-		bw.Write(buf)
+		if _, err := bw.Write(buf); err != nil {
+			return fmt.Errorf("merkle: write dump: %w", err)
+		}
 	}
 	bw.WriteString("]}\n")
 	if err := bw.Flush(); err != nil {
@@ -109,13 +115,15 @@ func appendDecimal(dst []byte, v *uint256.Int) []byte {
 // is the dump's values order. Key order and JSON whitespace are free, but the
 // content is checked strictly:
 //
-//   - the top level has exactly the keys format ("standard-v1"), leafEncoding
-//     (exactly ["address","uint256"]), tree and values, and nothing follows it;
+//   - the top level is an object with exactly the keys format
+//     ("standard-v1"), leafEncoding (exactly ["address","uint256"]), tree and
+//     values, and nothing follows it;
 //   - every tree entry is a string "0x" + 64 hex digits;
-//   - every value is {"value":[address, amount],"treeIndex":N}: address a
-//     string "0x" + 40 hex digits, either all one case or a valid EIP-55
-//     checksum; amount a decimal string of at most 2^256−1 without sign or
-//     leading zeros; N a non-negative integer;
+//   - every value is an object with exactly the keys value, [address,
+//     amount], and treeIndex, N: address a string "0x" + 40 hex digits, all
+//     lower case, all upper case or a valid EIP-55 checksum; amount a decimal
+//     string of at most 2^256−1 without sign or leading zeros; N a
+//     non-negative integer;
 //   - no account appears twice (the error also wraps ErrDuplicateAccount);
 //   - tree is exactly the tree Build makes from the values: every node is
 //     recomputed, and each treeIndex must point at its value's leaf. So only
@@ -123,119 +131,222 @@ func appendDecimal(dst []byte, v *uint256.Int) []byte {
 //
 // Errors wrap ErrBadDump and name the offending field, e.g.
 // "values[3].value[1]: ...". An empty dump ("tree":[] and "values":[]) gives
-// an empty tree with the all-zero root.
+// an empty tree with the all-zero root. The input is streamed; memory use is
+// that of the resulting tree plus the stored node array.
 func ReadDump(r io.Reader) (*Tree, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields() // inside values elements
-	t, err := readDump(dec)
+	d := &dumpReader{r: bufio.NewReaderSize(r, maxDumpString)}
+	t, err := d.read()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadDump, err)
 	}
 	return t, nil
 }
 
-func readDump(dec *json.Decoder) (*Tree, error) {
-	if err := expectDelim(dec, '{'); err != nil {
-		return nil, fmt.Errorf("top level: %w", err)
-	}
-	var (
-		seen     = map[string]bool{}
-		stored   []common.Hash
-		accounts []common.Address
-		amounts  []uint256.Int
-		indices  []int
-	)
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("top level: %w", err)
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return nil, fmt.Errorf("top level: unexpected %v", tok)
-		}
+// maxDumpString bounds the length of any JSON string in a dump.
+const maxDumpString = 64 << 10
+
+// dumpReader parses the fixed shape of a standard-v1 dump from a stream. It
+// is a small JSON parser for exactly that shape: since unknown keys are
+// rejected it never has to skip arbitrary values.
+type dumpReader struct {
+	r   *bufio.Reader
+	off int64 // bytes consumed
+
+	stored   []common.Hash
+	accounts []common.Address
+	amounts  []uint256.Int
+	indices  []int
+	h        *hasher
+}
+
+func (d *dumpReader) read() (*Tree, error) {
+	d.h = hasherPool.Get().(*hasher)
+	defer hasherPool.Put(d.h)
+	seen := map[string]bool{}
+	err := d.object(func(key string) error {
 		if seen[key] {
-			return nil, fmt.Errorf("%s: duplicate key", strconv.Quote(key))
+			return at(strconv.Quote(key), errors.New("duplicate key"))
 		}
 		seen[key] = true
 		switch key {
 		case "format":
-			var f string
-			if err := dec.Decode(&f); err != nil {
-				return nil, fmt.Errorf("format: %w", err)
+			s, err := d.str()
+			if err != nil {
+				return at("format", err)
 			}
-			if f != DumpFormat {
-				return nil, fmt.Errorf("format: %q, want %q", f, DumpFormat)
+			if string(s) != DumpFormat {
+				return at("format", fmt.Errorf("%s, want %q", quoteShort(string(s)), DumpFormat))
 			}
 		case "leafEncoding":
-			var enc []string
-			if err := dec.Decode(&enc); err != nil {
-				return nil, fmt.Errorf("leafEncoding: %w", err)
+			want := [2]string{"address", "uint256"}
+			bad := errors.New(`want ["address","uint256"]`)
+			n := 0
+			err := d.list(func(i int) error {
+				s, err := d.str()
+				if err != nil {
+					return at(idx(i), err)
+				}
+				if i >= len(want) || string(s) != want[i] {
+					return bad
+				}
+				n++
+				return nil
+			})
+			if err == nil && n != len(want) {
+				err = bad
 			}
-			if len(enc) != 2 || enc[0] != "address" || enc[1] != "uint256" {
-				return nil, fmt.Errorf("leafEncoding: %q, want [\"address\" \"uint256\"]", enc)
+			if err != nil {
+				return at("leafEncoding", err)
 			}
 		case "tree":
-			if err := expectDelim(dec, '['); err != nil {
-				return nil, fmt.Errorf("tree: %w", err)
-			}
-			for i := 0; dec.More(); i++ {
-				var s string
-				if err := dec.Decode(&s); err != nil {
-					return nil, fmt.Errorf("tree[%d]: %w", i, err)
+			err := d.list(func(i int) error {
+				s, err := d.str()
+				if err != nil {
+					return at(idx(i), err)
 				}
 				h, err := parseHash(s)
 				if err != nil {
-					return nil, fmt.Errorf("tree[%d]: %w", i, err)
+					return at(idx(i), err)
 				}
-				stored = append(stored, h)
-			}
-			if err := expectDelim(dec, ']'); err != nil {
-				return nil, fmt.Errorf("tree: %w", err)
+				d.stored = append(d.stored, h)
+				return nil
+			})
+			if err != nil {
+				return at("tree", err)
 			}
 		case "values":
-			if err := expectDelim(dec, '['); err != nil {
-				return nil, fmt.Errorf("values: %w", err)
-			}
-			for i := 0; dec.More(); i++ {
-				a, v, idx, err := decodeValue(dec)
-				if err != nil {
-					return nil, fmt.Errorf("values[%d]%w", i, err)
-				}
-				accounts = append(accounts, a)
-				amounts = append(amounts, v)
-				indices = append(indices, idx)
-			}
-			if err := expectDelim(dec, ']'); err != nil {
-				return nil, fmt.Errorf("values: %w", err)
+			if err := d.list(d.value); err != nil {
+				return at("values", err)
 			}
 		default:
-			return nil, fmt.Errorf("%s: unknown key", strconv.Quote(key))
+			return at(quoteShort(key), errors.New("unknown key"))
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, at("", err)
 	}
-	if err := expectDelim(dec, '}'); err != nil {
-		return nil, fmt.Errorf("top level: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("top level: data after the dump object")
+	if c, err := d.peek(); err != io.EOF {
+		if err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("unexpected %q at byte %d after the dump object", c, d.off)
 	}
 	for _, key := range []string{"format", "leafEncoding", "tree", "values"} {
 		if !seen[key] {
-			return nil, fmt.Errorf("%s: missing", key)
+			return nil, at(key, errors.New("missing"))
 		}
 	}
-	if len(accounts) > MaxLeaves {
-		return nil, fmt.Errorf("values: %d values exceed the maximum of %d", len(accounts), MaxLeaves)
-	}
+	return d.check()
+}
 
-	t, err := build(accounts, amounts, "values")
+// pathError is an error at a field of the dump, such as values[3].value[1].
+type pathError struct {
+	path string
+	err  error
+}
+
+func (e *pathError) Error() string {
+	if e.path == "" {
+		return e.err.Error()
+	}
+	return e.path + ": " + e.err.Error()
+}
+
+func (e *pathError) Unwrap() error { return e.err }
+
+// at prefixes the path of err, if any, with path.
+func at(path string, err error) error {
+	if pe, ok := err.(*pathError); ok {
+		return &pathError{path + pe.path, pe.err}
+	}
+	return &pathError{path, err}
+}
+
+func idx(i int) string { return "[" + strconv.Itoa(i) + "]" }
+
+// value parses values[i].
+func (d *dumpReader) value(i int) error {
+	var (
+		account          common.Address
+		amount           uint256.Int
+		treeIndex        int
+		elems            int
+		hasValue, hasIdx bool
+	)
+	err := d.object(func(key string) error {
+		switch key {
+		case "value":
+			if hasValue {
+				return at(".value", errors.New("duplicate key"))
+			}
+			hasValue = true
+			err := d.list(func(j int) error {
+				if elems++; j > 1 {
+					return errors.New("more than 2 elements")
+				}
+				s, err := d.str()
+				if err == nil && j == 0 {
+					account, err = d.h.parseAddress(s)
+				} else if err == nil {
+					err = parseDecimal(&amount, s)
+				}
+				if err != nil {
+					return at(idx(j), err)
+				}
+				return nil
+			})
+			if err == nil && elems != 2 {
+				err = fmt.Errorf("want 2 elements, got %d", elems)
+			}
+			if err != nil {
+				return at(".value", err)
+			}
+		case "treeIndex":
+			if hasIdx {
+				return at(".treeIndex", errors.New("duplicate key"))
+			}
+			hasIdx = true
+			n, err := d.readIndex()
+			if err != nil {
+				return at(".treeIndex", err)
+			}
+			treeIndex = n
+		default:
+			return at("["+quoteShort(key)+"]", errors.New("unknown key"))
+		}
+		return nil
+	})
+	if err == nil && !hasValue {
+		err = at(".value", errors.New("missing"))
+	}
+	if err == nil && !hasIdx {
+		err = at(".treeIndex", errors.New("missing"))
+	}
+	if err != nil {
+		return at(idx(i), err)
+	}
+	d.accounts = append(d.accounts, account)
+	d.amounts = append(d.amounts, amount)
+	d.indices = append(d.indices, treeIndex)
+	return nil
+}
+
+// check builds the tree of the values read and compares it with the stored
+// one.
+func (d *dumpReader) check() (*Tree, error) {
+	if len(d.accounts) > MaxLeaves {
+		return nil, fmt.Errorf("values: %d values exceed the maximum of %d", len(d.accounts), MaxLeaves)
+	}
+	t, err := build(d.accounts, d.amounts, "values")
 	if err != nil {
 		return nil, err
 	}
+	stored := d.stored
 	if len(stored) != len(t.nodes) {
-		return nil, fmt.Errorf("tree: %d nodes, want %d for %d values", len(stored), len(t.nodes), len(accounts))
+		return nil, fmt.Errorf("tree: %d nodes, want %d for %d values", len(stored), len(t.nodes), len(d.accounts))
 	}
-	for i, idx := range indices {
+	for i, idx := range d.indices {
 		if idx >= len(stored) {
 			return nil, fmt.Errorf("values[%d].treeIndex: %d is outside tree (%d nodes)", i, idx, len(stored))
 		}
@@ -255,141 +366,271 @@ func readDump(dec *json.Decoder) (*Tree, error) {
 	return t, nil
 }
 
-// expectDelim consumes the next token, which must be the delimiter d.
-func expectDelim(dec *json.Decoder, d json.Delim) error {
-	tok, err := dec.Token()
-	if err != nil {
-		if err == io.EOF {
-			return fmt.Errorf("expected %v, found end of input", d)
+// peek skips whitespace and returns the next byte without consuming it.
+func (d *dumpReader) peek() (byte, error) {
+	for {
+		c, err := d.r.ReadByte()
+		if err != nil {
+			return 0, err
 		}
-		return err
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			d.r.UnreadByte()
+			return c, nil
+		}
+		d.off++
 	}
-	if tok == nil {
-		return fmt.Errorf("expected %v, found null", d)
+}
+
+// expect skips whitespace and consumes the byte c.
+func (d *dumpReader) expect(c byte) error {
+	got, err := d.peek()
+	if err != nil {
+		return d.eof(err)
 	}
-	if tok != d {
-		return fmt.Errorf("expected %v, found %v", d, tok)
+	if got != c {
+		return fmt.Errorf("expected %q at byte %d, found %q", c, d.off, got)
 	}
+	d.r.ReadByte()
+	d.off++
 	return nil
 }
 
-// dumpValue is one element of a dump's values array.
-type dumpValue struct {
-	Value     []json.RawMessage `json:"value"`
-	TreeIndex json.RawMessage   `json:"treeIndex"`
+// eof turns io.EOF into a message.
+func (d *dumpReader) eof(err error) error {
+	if err == io.EOF {
+		return fmt.Errorf("unexpected end of input at byte %d", d.off)
+	}
+	return err
 }
 
-// decodeValue decodes and checks one values element. Its errors start with
-// the field path below values[i] (".value[1]: …" or ": …").
-func decodeValue(dec *json.Decoder) (common.Address, uint256.Int, int, error) {
-	var (
-		dv   dumpValue
-		a    common.Address
-		v    uint256.Int
-		addr string
-		amt  string
-	)
-	if err := dec.Decode(&dv); err != nil {
-		return a, v, 0, fmt.Errorf(": %w", err)
+// list parses a JSON array, calling elem(i) to parse element i.
+func (d *dumpReader) list(elem func(i int) error) error {
+	if err := d.expect('['); err != nil {
+		return err
 	}
-	if dv.Value == nil {
-		return a, v, 0, errors.New(".value: missing")
+	if c, err := d.peek(); err != nil {
+		return d.eof(err)
+	} else if c == ']' {
+		return d.expect(']')
 	}
-	if len(dv.Value) != 2 {
-		return a, v, 0, fmt.Errorf(".value: %d elements, want 2", len(dv.Value))
+	for i := 0; ; i++ {
+		if err := elem(i); err != nil {
+			return err
+		}
+		c, err := d.peek()
+		if err != nil {
+			return d.eof(err)
+		}
+		switch c {
+		case ',':
+			d.expect(',')
+		case ']':
+			return d.expect(']')
+		default:
+			return fmt.Errorf("expected ',' or ']' after element %d at byte %d, found %q", i, d.off, c)
+		}
 	}
-	if err := json.Unmarshal(dv.Value[0], &addr); err != nil {
-		return a, v, 0, fmt.Errorf(".value[0]: %w", err)
+}
+
+// object parses a JSON object, calling field(key) to parse each value.
+func (d *dumpReader) object(field func(key string) error) error {
+	if err := d.expect('{'); err != nil {
+		return err
 	}
-	a, err := parseAddress(addr)
+	if c, err := d.peek(); err != nil {
+		return d.eof(err)
+	} else if c == '}' {
+		return d.expect('}')
+	}
+	for {
+		k, err := d.str()
+		if err != nil {
+			return fmt.Errorf("object key: %w", err)
+		}
+		key := string(k)
+		if err := d.expect(':'); err != nil {
+			return fmt.Errorf("after key %s: %w", quoteShort(key), err)
+		}
+		if err := field(key); err != nil {
+			return err
+		}
+		c, err := d.peek()
+		if err != nil {
+			return d.eof(err)
+		}
+		switch c {
+		case ',':
+			d.expect(',')
+		case '}':
+			return d.expect('}')
+		default:
+			return fmt.Errorf("after %s: expected ',' or '}' at byte %d, found %q", quoteShort(key), d.off, c)
+		}
+	}
+}
+
+// str parses a JSON string and returns its contents, valid until the next
+// read.
+func (d *dumpReader) str() ([]byte, error) {
+	if c, err := d.peek(); err != nil {
+		return nil, d.eof(err)
+	} else if c != '"' {
+		return nil, fmt.Errorf("expected a string at byte %d, found %q", d.off, c)
+	}
+	d.expect('"')
+	start := d.off
+	chunk, err := d.r.ReadSlice('"')
+	d.off += int64(len(chunk))
 	if err != nil {
-		return a, v, 0, fmt.Errorf(".value[0]: %w", err)
+		return nil, d.strErr(err, start)
 	}
-	if err := json.Unmarshal(dv.Value[1], &amt); err != nil {
-		return a, v, 0, fmt.Errorf(".value[1]: %w", err)
+	s := chunk[:len(chunk)-1]
+	if bytes.IndexByte(s, '\\') < 0 {
+		for _, c := range s {
+			if c < 0x20 {
+				return nil, fmt.Errorf("control character in string at byte %d", start)
+			}
+		}
+		return s, nil
 	}
-	if err := parseDecimal(&v, amt); err != nil {
-		return a, v, 0, fmt.Errorf(".value[1]: %w", err)
+	// Escapes: collect the whole literal and let encoding/json decode it.
+	lit := append([]byte{'"'}, chunk...)
+	for quoteEscaped(lit) {
+		chunk, err := d.r.ReadSlice('"')
+		d.off += int64(len(chunk))
+		if err != nil {
+			return nil, d.strErr(err, start)
+		}
+		if lit = append(lit, chunk...); len(lit) > maxDumpString {
+			return nil, d.strErr(bufio.ErrBufferFull, start)
+		}
 	}
-	if dv.TreeIndex == nil {
-		return a, v, 0, errors.New(".treeIndex: missing")
+	var out string
+	if err := json.Unmarshal(lit, &out); err != nil {
+		return nil, fmt.Errorf("bad string at byte %d: %w", start, err)
 	}
-	idx, err := parseIndex(dv.TreeIndex)
-	if err != nil {
-		return a, v, 0, fmt.Errorf(".treeIndex: %w", err)
+	return []byte(out), nil
+}
+
+func (d *dumpReader) strErr(err error, start int64) error {
+	if err == bufio.ErrBufferFull {
+		return fmt.Errorf("string at byte %d is longer than %d bytes", start, maxDumpString)
 	}
-	return a, v, idx, nil
+	if err == io.EOF {
+		return fmt.Errorf("unterminated string at byte %d", start)
+	}
+	return err
+}
+
+// quoteEscaped reports whether the final '"' of lit is escaped by an odd
+// number of backslashes.
+func quoteEscaped(lit []byte) bool {
+	n := 0
+	for i := len(lit) - 2; i >= 1 && lit[i] == '\\'; i-- {
+		n++
+	}
+	return n%2 == 1
+}
+
+// readIndex parses a tree index: a JSON number that is a non-negative integer in
+// plain notation.
+func (d *dumpReader) readIndex() (int, error) {
+	if _, err := d.peek(); err != nil {
+		return 0, d.eof(err)
+	}
+	var tok []byte
+	for len(tok) <= 20 {
+		c, err := d.r.ReadByte()
+		if err != nil {
+			break
+		}
+		if !strings.ContainsRune("0123456789+-.eE", rune(c)) {
+			d.r.UnreadByte()
+			break
+		}
+		tok = append(tok, c)
+		d.off++
+	}
+	if len(tok) == 0 {
+		c, _ := d.peek()
+		return 0, fmt.Errorf("expected a number at byte %d, found %q", d.off, c)
+	}
+	bad := fmt.Errorf("%.22s is not a non-negative integer", tok)
+	if len(tok) > 10 || (len(tok) > 1 && tok[0] == '0') {
+		return 0, bad
+	}
+	n := 0
+	for _, c := range tok {
+		if c < '0' || c > '9' {
+			return 0, bad
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, nil
 }
 
 // parseHash parses "0x" followed by 64 hex digits (either case).
-func parseHash(s string) (common.Hash, error) {
+func parseHash(s []byte) (common.Hash, error) {
 	var h common.Hash
-	if len(s) != 66 || s[:2] != "0x" {
-		return h, fmt.Errorf("%s is not 0x and 64 hex digits", quoteShort(s))
+	if len(s) != 66 || s[0] != '0' || s[1] != 'x' {
+		return h, fmt.Errorf("%s is not 0x and 64 hex digits", quoteShort(string(s)))
 	}
-	if _, err := hex.Decode(h[:], []byte(s[2:])); err != nil {
-		return h, fmt.Errorf("%s is not 0x and 64 hex digits", quoteShort(s))
+	if _, err := hex.Decode(h[:], s[2:]); err != nil {
+		return h, fmt.Errorf("%s is not 0x and 64 hex digits", quoteShort(string(s)))
 	}
 	return h, nil
 }
 
 // parseAddress parses "0x" followed by 40 hex digits that are all lower
 // case, all upper case, or EIP-55 checksummed.
-func parseAddress(s string) (common.Address, error) {
+func (h *hasher) parseAddress(s []byte) (common.Address, error) {
 	var a common.Address
-	if len(s) != 42 || s[:2] != "0x" {
-		return a, fmt.Errorf("%s is not 0x and 40 hex digits", quoteShort(s))
+	if len(s) != 42 || s[0] != '0' || s[1] != 'x' {
+		return a, fmt.Errorf("%s is not 0x and 40 hex digits", quoteShort(string(s)))
 	}
-	if _, err := hex.Decode(a[:], []byte(s[2:])); err != nil {
-		return a, fmt.Errorf("%s is not 0x and 40 hex digits", quoteShort(s))
+	if _, err := hex.Decode(a[:], s[2:]); err != nil {
+		return a, fmt.Errorf("%s is not 0x and 40 hex digits", quoteShort(string(s)))
 	}
 	var lower, upper bool
 	for _, c := range s[2:] {
 		lower = lower || ('a' <= c && c <= 'f')
 		upper = upper || ('A' <= c && c <= 'F')
 	}
-	if lower && upper && a.Hex() != s {
-		return a, fmt.Errorf("%s has a bad EIP-55 checksum (want %s)", quoteShort(s), a.Hex())
+	if lower && upper {
+		var buf [42]byte
+		if sum := h.appendChecksumAddress(buf[:0], &a); !bytes.Equal(sum, s) {
+			return a, fmt.Errorf("%s has a bad EIP-55 checksum (want %s)", quoteShort(string(s)), sum)
+		}
 	}
 	return a, nil
 }
 
 // parseDecimal parses a canonical decimal uint256: digits only, no leading
 // zeros except "0" itself, at most 2^256−1.
-func parseDecimal(v *uint256.Int, s string) error {
-	if s == "" {
+func parseDecimal(v *uint256.Int, s []byte) error {
+	if len(s) == 0 {
 		return errors.New("empty amount")
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return fmt.Errorf("%s is not a decimal integer", quoteShort(s))
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return fmt.Errorf("%s is not a decimal integer", quoteShort(string(s)))
 		}
 	}
 	if len(s) > 1 && s[0] == '0' {
-		return fmt.Errorf("%s has leading zeros", quoteShort(s))
+		return fmt.Errorf("%s has leading zeros", quoteShort(string(s)))
 	}
-	if err := v.SetFromDecimal(s); err != nil {
-		return fmt.Errorf("%s does not fit in uint256", quoteShort(s))
+	if len(s) <= 19 {
+		var n uint64
+		for _, c := range s {
+			n = n*10 + uint64(c-'0')
+		}
+		v.SetUint64(n)
+		return nil
+	}
+	if err := v.SetFromDecimal(string(s)); err != nil {
+		return fmt.Errorf("%s does not fit in uint256", quoteShort(string(s)))
 	}
 	return nil
-}
-
-// parseIndex parses a JSON number that is a non-negative integer in plain
-// notation.
-func parseIndex(raw json.RawMessage) (int, error) {
-	s := string(raw)
-	bad := fmt.Errorf("%.80s is not a non-negative integer", s)
-	if s == "" || len(s) > 10 || (len(s) > 1 && s[0] == '0') {
-		return 0, bad
-	}
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, bad
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, nil
 }
 
 // quoteShort quotes s for an error message, cutting it if long.

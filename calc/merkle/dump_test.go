@@ -103,11 +103,11 @@ func TestReadDumpRejects(t *testing.T) {
 		substr string
 		is     error
 	}{
-		{"not json", "nope", "top level", nil},
-		{"empty input", "", "top level", nil},
-		{"array", "[]", "top level: expected {", nil},
+		{"not json", "nope", "expected '{' at byte 0, found 'n'", nil},
+		{"empty input", "", "unexpected end of input at byte 0", nil},
+		{"array", "[]", "expected '{' at byte 0, found '['", nil},
 		{"truncated", dump[:len(dump)/2], "", nil},
-		{"trailing data", strings.TrimSpace(dump) + "{}", "data after the dump", nil},
+		{"trailing data", strings.TrimSpace(dump) + "{}", "after the dump object", nil},
 		{"wrong format", set(func(m map[string]any) { m["format"] = "standard-v2" }), `format: "standard-v2"`, nil},
 		{"format missing", set(func(m map[string]any) { delete(m, "format") }), "format: missing", nil},
 		{"format number", set(func(m map[string]any) { m["format"] = 1 }), "format:", nil},
@@ -115,7 +115,7 @@ func TestReadDumpRejects(t *testing.T) {
 		{"leafEncoding swapped", set(func(m map[string]any) { m["leafEncoding"] = []any{"uint256", "address"} }), "leafEncoding", nil},
 		{"leafEncoding missing", set(func(m map[string]any) { delete(m, "leafEncoding") }), "leafEncoding: missing", nil},
 		{"tree missing", set(func(m map[string]any) { delete(m, "tree") }), "tree: missing", nil},
-		{"tree null", set(func(m map[string]any) { m["tree"] = nil }), "tree: expected [", nil},
+		{"tree null", set(func(m map[string]any) { m["tree"] = nil }), "tree: expected '[' at byte", nil},
 		{"values missing", set(func(m map[string]any) { delete(m, "values") }), "values: missing", nil},
 		{"unknown key", set(func(m map[string]any) { m["extra"] = 1 }), `"extra": unknown key`, nil},
 		{"duplicate key", strings.Replace(dump, `"format":"standard-v1",`, `"format":"standard-v1","format":"standard-v1",`, 1), `"format": duplicate key`, nil},
@@ -128,9 +128,10 @@ func TestReadDumpRejects(t *testing.T) {
 		{"tree empty", set(func(m map[string]any) { m["tree"] = []any{} }), "tree: 0 nodes, want 5", nil},
 		{"values empty", set(func(m map[string]any) { m["values"] = []any{} }), "tree: 5 nodes, want 0", nil},
 		{"value not object", set(func(m map[string]any) { m["values"].([]any)[1] = "x" }), "values[1]:", nil},
-		{"value unknown field", set(func(m map[string]any) { value(m, 1)["extra"] = 1 }), "values[1]:", nil},
+		{"value unknown field", set(func(m map[string]any) { value(m, 1)["extra"] = 1 }), `values[1]["extra"]: unknown key`, nil},
 		{"value missing", set(func(m map[string]any) { delete(value(m, 1), "value") }), "values[1].value: missing", nil},
-		{"value three elements", set(func(m map[string]any) { value(m, 2)["value"] = append(pair(m, 2), "1") }), "values[2].value: 3 elements", nil},
+		{"value three elements", set(func(m map[string]any) { value(m, 2)["value"] = append(pair(m, 2), "1") }), "values[2].value: more than 2 elements", nil},
+		{"value one element", set(func(m map[string]any) { value(m, 0)["value"] = pair(m, 0)[:1] }), "values[0].value: want 2 elements, got 1", nil},
 		{"address short", set(func(m map[string]any) { pair(m, 0)[0] = "0x1234" }), "values[0].value[0]:", nil},
 		{"address no 0x", set(func(m map[string]any) { pair(m, 0)[0] = strings.Repeat("ab", 21) }), "values[0].value[0]:", nil},
 		{"address bad checksum", set(func(m map[string]any) { pair(m, 0)[0] = "0x5b38Da6a701c568545dCfcB03FcB875f56beddC4" }), "values[0].value[0]: \"0x5b38Da6a701c568545dCfcB03FcB875f56beddC4\" has a bad EIP-55 checksum", nil},
@@ -239,6 +240,64 @@ func TestChecksumAddress(t *testing.T) {
 		a := common.HexToAddress(s)
 		if got := string(h.appendChecksumAddress(nil, &a)); got != s {
 			t.Errorf("checksum %s, want %s", got, s)
+		}
+	}
+}
+
+func TestReadDumpJSONSyntax(t *testing.T) {
+	tr, dump := baseDump(t)
+	dump = strings.TrimSuffix(dump, "\n")
+	// Pull the tree and values arrays out of the dump as raw JSON.
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(dump), &raw); err != nil {
+		t.Fatal(err)
+	}
+	tree, values := string(raw["tree"]), string(raw["values"])
+	spaced := strings.NewReplacer(",", " ,\r\n", ":", "\t: ", "[", "[ \n", "]", " ]\n", "{", "{\n ", "}", "\n}").Replace(dump)
+
+	accept := map[string]string{
+		"reordered keys":   `{"values":` + values + `,"tree":` + tree + `,"leafEncoding":["address","uint256"],"format":"standard-v1"}`,
+		"whitespace":       " \n" + spaced + "\r\n\t ",
+		"escaped format":   strings.Replace(dump, `"standard-v1"`, `"standard\u002dv1"`, 1),
+		"escaped key":      strings.Replace(dump, `"tree":`, `"tre\u0065":`, 1),
+		"escaped hex":      strings.Replace(dump, `"0x`, `"\u0030x`, 1),
+		"escaped slash":    strings.Replace(dump, `"uint256"`, `"uint\u0032\u00356"`, 1),
+		"no final newline": dump,
+	}
+	for name, in := range accept {
+		got, err := ReadDump(strings.NewReader(in))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+		} else if got.Root() != tr.Root() {
+			t.Errorf("%s: root changed", name)
+		}
+	}
+
+	reject := map[string]string{
+		"control char":       strings.Replace(dump, `"standard-v1"`, "\"standard\t-v1\"", 1),
+		"long string":        strings.Replace(dump, `"standard-v1"`, `"`+strings.Repeat("x", maxDumpString+10)+`"`, 1),
+		"long escaped":       strings.Replace(dump, `"standard-v1"`, `"\"`+strings.Repeat("x", maxDumpString+10)+`"`, 1),
+		"unterminated":       `{"format":"standard-v1"`,
+		"unterminated str":   `{"format":"standard-v1`,
+		"missing colon":      strings.Replace(dump, `"format":`, `"format"`, 1),
+		"missing comma":      strings.Replace(dump, `,"tree"`, ` "tree"`, 1),
+		"trailing comma":     strings.Replace(dump, `"uint256"]`, `"uint256",]`, 1),
+		"bad escape":         strings.Replace(dump, `"standard-v1"`, `"standard\x-v1"`, 1),
+		"escaped quote":      strings.Replace(dump, `"0x`, `"0x\"`, 1),
+		"two objects":        dump + dump,
+		"nested value":       strings.Replace(dump, `"treeIndex":`, `"treeIndex":{"a":`, 1),
+		"number key":         strings.Replace(dump, `"format":`, `1:`, 1),
+		"tree not array":     strings.Replace(dump, `"tree":[`, `"tree":{`, 1),
+		"index garbage":      strings.Replace(dump, `"treeIndex":`, `"treeIndex":x`, 1),
+		"index long":         strings.Replace(dump, `"treeIndex":`, `"treeIndex":123456789012345678901234567890`, 1),
+		"leafEncoding long":  strings.Replace(dump, `"uint256"]`, `"uint256","bytes"]`, 1),
+		"leafEncoding short": strings.Replace(dump, `"address","uint256"]`, `"address"]`, 1),
+	}
+	for name, in := range reject {
+		if _, err := ReadDump(strings.NewReader(in)); !errors.Is(err, ErrBadDump) {
+			t.Errorf("%s: accepted or wrong error: %v", name, err)
+		} else {
+			t.Logf("%s: %.150v", name, err)
 		}
 	}
 }

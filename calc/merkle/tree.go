@@ -48,7 +48,8 @@ func (e wrapError) Unwrap() error { return e.err }
 const MaxLeaves = 1 << 30
 
 // Tree is a built payout tree. It is immutable and safe for concurrent reads.
-// The zero value is not useful; use Build or ReadDump.
+// The zero Tree is the empty tree (no leaves, all-zero root); others come
+// from Build or ReadDump.
 type Tree struct {
 	nodes    []common.Hash // OZ layout, 2n−1 entries (none when n = 0)
 	accounts []common.Address

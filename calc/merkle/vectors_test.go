@@ -43,7 +43,7 @@ func vectorLeaves(t testing.TB, values [][2]string) []Leaf {
 	t.Helper()
 	leaves := make([]Leaf, len(values))
 	for i, v := range values {
-		a, err := parseAddress(v[0])
+		a, err := newHasher().parseAddress([]byte(v[0]))
 		if err != nil {
 			t.Fatal(err)
 		}
