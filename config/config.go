@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -146,12 +148,42 @@ func Decode(r io.Reader) (Config, error) {
 		if errors.As(err, &te) {
 			return c, fmt.Errorf("%w: %s: expected %s, got a JSON %s", ErrInvalid, te.Field, te.Type, te.Value)
 		}
+		if path, ferr := locate(data, reflect.TypeOf(c), ""); path != "" {
+			return c, fmt.Errorf("%w: %s: %v", ErrInvalid, path, ferr)
+		}
 		return c, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	if err := c.Check(); err != nil {
 		return c, err
 	}
 	return c, nil
+}
+
+// locate finds the field whose value fails to decode, since errors from a
+// field's own UnmarshalJSON or UnmarshalText (a bad address, a bad
+// duration) do not say which field they came from.
+func locate(data []byte, t reflect.Type, prefix string) (string, error) {
+	var obj map[string]json.RawMessage
+	if t.Kind() != reflect.Struct || json.Unmarshal(data, &obj) != nil {
+		return "", nil
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		raw, ok := obj[name]
+		if !ok {
+			continue
+		}
+		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(time.Time{}) {
+			if path, err := locate(raw, f.Type, prefix+name+"."); path != "" {
+				return path, err
+			}
+		}
+		if err := json.Unmarshal(raw, reflect.New(f.Type).Interface()); err != nil {
+			return prefix + name, err
+		}
+	}
+	return "", nil
 }
 
 // Check returns every invalid field, joined; nil if the configuration is

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/cmt-rewards/cmt-rewards/calc"
+	"github.com/cmt-rewards/cmt-rewards/config"
+	"github.com/cmt-rewards/cmt-rewards/epoch"
 	"github.com/cmt-rewards/cmt-rewards/follower"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 )
@@ -76,4 +79,39 @@ func (s RPCSource) Blocks(ctx context.Context, from, to uint64, fn func([]ledger
 
 func (s RPCSource) Events(ctx context.Context, from, to uint64, fn func([]ledger.Event) error) error {
 	return s.F.FetchEvents(ctx, from, to, fn)
+}
+
+// ParamsFrom takes an export's parameters from the configuration.
+func ParamsFrom(c *config.Config) (Params, error) {
+	wei, err := c.Rewards.RewardWei()
+	if err != nil {
+		return Params{}, fmt.Errorf("rewards.reward_per_block_cmt: %w", err)
+	}
+	return Params{
+		ChainID: c.ChainID, StartBlock: c.StartBlock, Schedule: c.Schedule(),
+		Confirmations: c.Confirmations, CliqueEpoch: c.CliqueEpoch,
+		Standing:       epoch.StandingConfig{Window: c.Standing.Window, Threshold: c.Standing.Threshold, SignerToValidator: c.Signers},
+		RewardPerBlock: *wei, ValidatorShareBps: c.Rewards.ValidatorShareBps,
+		Eligibility: c.Rewards.Eligibility, ForfeitPolicy: c.Rewards.ForfeitPolicy,
+	}, nil
+}
+
+// FollowerConfig takes the follower's settings from the configuration.
+func FollowerConfig(c *config.Config) follower.Config {
+	return follower.Config{
+		Contract: c.Contract, Confirmations: c.Confirmations, CliqueEpoch: c.CliqueEpoch,
+		BatchSize: c.Follower.BatchSize, Concurrency: c.Follower.Concurrency,
+		PollInterval: c.Follower.PollInterval.D(), RPCTimeout: c.Follower.RPCTimeout.D(),
+		MaxReorgDepth: c.Follower.MaxReorgDepth,
+	}
+}
+
+// Previous returns the cumulative payouts a result carries, as the
+// previous_cumulative of the next epoch.
+func Previous(r *calc.Result) []calc.Balance {
+	out := make([]calc.Balance, len(r.Payouts))
+	for i, p := range r.Payouts {
+		out[i] = calc.Balance{Account: p.Account, Amount: p.Cumulative}
+	}
+	return out
 }

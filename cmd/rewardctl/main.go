@@ -39,7 +39,8 @@ var errUsage = errors.New("usage")
 
 func commands() map[string]command {
 	return map[string]command{
-		"calc": {"compute one epoch offline from a cmt-epoch-input-v1 file", runCalc},
+		"calc":   {"compute one epoch offline from a cmt-epoch-input-v1 file", runCalc},
+		"export": {"write an epoch's cmt-epoch-input-v1 file from the ledger or a node", runExport},
 	}
 }
 

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/ethereum/go-ethereum/rpc"
+	"go.uber.org/zap"
+
+	"github.com/cmt-rewards/cmt-rewards/calc"
+	"github.com/cmt-rewards/cmt-rewards/config"
+	"github.com/cmt-rewards/cmt-rewards/export"
+	"github.com/cmt-rewards/cmt-rewards/follower"
+	"github.com/cmt-rewards/cmt-rewards/internal/atomicfile"
+	"github.com/cmt-rewards/cmt-rewards/ledger"
+)
+
+func runExport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "export", "--config FILE --epoch N [--rpc URL] [--previous FILE] [--out FILE] [--evidence FILE]")
+	cfgPath := fs.String("config", "", "rewardd configuration file (chain, contract, epoch schedule, standing, rewards)")
+	k := fs.Int64("epoch", -1, "epoch number")
+	rpcURL := fs.String("rpc", "", "read straight from this node instead of the ledger (headers and logs only)")
+	prevPath := fs.String("previous", "", "the published result (cmt-epoch-payouts-v1) of the epoch before, for previous_cumulative; required for epoch > 0")
+	out := fs.String("out", "", "write the epoch input here instead of standard output")
+	evidence := fs.String("evidence", "", "also write each validator's standing (active blocks, missed blocks, not-good runs) as JSON here")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *cfgPath == "" {
+		return fmt.Errorf("%w: --config is required", errUsage)
+	}
+	if *k < 0 {
+		return fmt.Errorf("%w: --epoch is required (a number ≥ 0)", errUsage)
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	var previous []calc.Balance
+	switch {
+	case *prevPath != "":
+		f, err := os.Open(*prevPath)
+		if err != nil {
+			return err
+		}
+		prev, err := calc.DecodeResult(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("--previous %s: %w", *prevPath, err)
+		}
+		if prev.Epoch >= uint64(*k) {
+			return fmt.Errorf("--previous %s is the result of epoch %d, not of an epoch before %d", *prevPath, prev.Epoch, *k)
+		}
+		previous = export.Previous(prev)
+	case *k > 0:
+		return fmt.Errorf("%w: --previous is required for epoch %d: the published result of the last epoch before it", errUsage, *k)
+	}
+	p, err := export.ParamsFrom(&cfg)
+	if err != nil {
+		return err
+	}
+	var src export.Source
+	if *rpcURL != "" || cfg.LedgerPath == "" {
+		url := *rpcURL
+		if url == "" {
+			url = cfg.RPCURL
+		}
+		client, err := rpc.DialContext(ctx, url)
+		if err != nil {
+			return fmt.Errorf("dial %s: %w", url, err)
+		}
+		defer client.Close()
+		src = export.RPCSource{F: follower.New(export.FollowerConfig(&cfg), client, nil, zap.NewNop())}
+	} else {
+		if _, err := os.Stat(cfg.LedgerPath); err != nil {
+			return fmt.Errorf("ledger %s: %w (run rewardd first, or use --rpc)", cfg.LedgerPath, err)
+		}
+		l, err := ledger.Open(cfg.LedgerPath, ledger.Identity{ChainID: cfg.ChainID, Contract: cfg.Contract, StartBlock: cfg.StartBlock}, 2*time.Second)
+		if err != nil {
+			return fmt.Errorf("%w (if rewardd is running it holds the ledger; use --rpc)", err)
+		}
+		defer l.Close()
+		src = export.LedgerSource{L: l}
+	}
+	ep, err := export.Export(ctx, src, p, uint64(*k), previous)
+	if err != nil {
+		if errors.Is(err, export.ErrNotFinal) || errors.Is(err, export.ErrEmpty) {
+			return codedError{code: exitUndecide, err: err}
+		}
+		return err
+	}
+	var files []atomicfile.File
+	var stdout bytes.Buffer
+	if *out != "" {
+		files = append(files, atomicfile.File{Path: *out, Write: ep.Input.WriteJSON})
+	} else if err := ep.Input.WriteJSON(&stdout); err != nil {
+		return err
+	}
+	if *evidence != "" {
+		files = append(files, atomicfile.File{Path: *evidence, Write: func(w io.Writer) error { return writeEvidence(w, ep) }})
+	}
+	if err := atomicfile.WriteAll(files); err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(stdout.Bytes())
+	return err
+}
+
+type evidenceRun struct {
+	From   uint64   `json:"from_block"`
+	To     uint64   `json:"to_block"`
+	Reason string   `json:"reason"`
+	Missed []uint64 `json:"missed_blocks"`
+}
+
+type evidenceValidator struct {
+	Validator    string        `json:"validator"`
+	ActiveBlocks uint64        `json:"active_blocks"`
+	Missed       []uint64      `json:"missed_blocks"`
+	Runs         []evidenceRun `json:"not_good_runs"`
+}
+
+func writeEvidence(w io.Writer, ep *export.Epoch) error {
+	doc := struct {
+		Epoch      uint64              `json:"epoch"`
+		First      uint64              `json:"first_block"`
+		Last       uint64              `json:"last_block"`
+		Validators []evidenceValidator `json:"validators"`
+	}{Epoch: ep.Input.Epoch, First: ep.Input.FirstBlock, Last: ep.Input.LastBlock, Validators: []evidenceValidator{}}
+	for _, vs := range ep.Standing {
+		v := evidenceValidator{Validator: vs.Validator.Hex(), ActiveBlocks: vs.ActiveBlocks, Missed: vs.Missed, Runs: []evidenceRun{}}
+		if v.Missed == nil {
+			v.Missed = []uint64{}
+		}
+		for _, r := range vs.Runs {
+			v.Runs = append(v.Runs, evidenceRun{From: r.From, To: r.To, Reason: r.Reason, Missed: r.Missed})
+		}
+		doc.Validators = append(doc.Validators, v)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
