@@ -1,6 +1,8 @@
 package follower
 
 import (
+	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,6 +43,25 @@ type rpcHeader struct {
 	Hash *common.Hash `json:"hash"`
 }
 
+// replyHash returns the "hash" member of a block reply. A header-only
+// block object has exactly one key "hash" ("parentHash" and the like
+// differ), so a byte search finds it without decoding the JSON a second
+// time; anything unusual falls back to a full decode.
+func replyHash(raw []byte) (common.Hash, bool) {
+	key := []byte(`"hash":"0x`)
+	if i := bytes.Index(raw, key); i >= 0 && bytes.LastIndex(raw, key) == i && len(raw) >= i+len(key)+64+1 {
+		var h common.Hash
+		if _, err := hex.Decode(h[:], raw[i+len(key):i+len(key)+64]); err == nil && raw[i+len(key)+64] == '"' {
+			return h, true
+		}
+	}
+	var hh rpcHeader
+	if err := json.Unmarshal(raw, &hh); err != nil || hh.Hash == nil {
+		return common.Hash{}, false
+	}
+	return *hh.Hash, true
+}
+
 // decodeHeader checks one eth_getBlockByNumber reply for block n and turns
 // it into a ledger block.
 func decodeHeader(raw json.RawMessage, n uint64, cliqueEpoch uint64) (ledger.Block, error) {
@@ -65,10 +86,11 @@ func decodeHeaderBloom(raw json.RawMessage, n uint64, cliqueEpoch uint64) (b led
 
 func headerToBlock(h *types.Header, raw json.RawMessage, n uint64, cliqueEpoch uint64) (ledger.Block, error) {
 	var b ledger.Block
-	var hh rpcHeader
-	if err := json.Unmarshal(raw, &hh); err != nil || hh.Hash == nil {
+	hash, ok := replyHash(raw)
+	if !ok {
 		return b, fmt.Errorf("%w: block %d: missing hash", ErrBadReply, n)
 	}
+	hh := rpcHeader{Hash: &hash}
 	if h.Number == nil || !h.Number.IsUint64() || h.Number.Uint64() != n {
 		return b, fmt.Errorf("%w: asked for block %d, got %v", ErrBadReply, n, h.Number)
 	}

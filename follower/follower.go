@@ -233,9 +233,12 @@ func (f *Follower) ingest(ctx context.Context, from, to uint64) error {
 	defer cancel()
 	size := uint64(f.cfg.BatchSize)
 	// tokens bounds batches fetched but not yet committed, so a slow ledger
-	// cannot make the fetchers run ahead without limit.
-	tokens := make(chan struct{}, f.cfg.Concurrency)
-	queue := make(chan *batch, f.cfg.Concurrency)
+	// cannot make the fetchers run ahead without limit; fetching bounds the
+	// requests in flight. With twice as many tokens, Concurrency fetches
+	// keep running while a batch is being committed.
+	tokens := make(chan struct{}, 2*f.cfg.Concurrency)
+	fetching := make(chan struct{}, f.cfg.Concurrency)
+	queue := make(chan *batch, 2*f.cfg.Concurrency)
 	go func() {
 		defer close(queue)
 		for lo := from; lo <= to; lo += size {
@@ -246,8 +249,15 @@ func (f *Follower) ingest(ctx context.Context, from, to uint64) error {
 				return
 			}
 			go func() {
+				defer close(b.done)
+				select {
+				case fetching <- struct{}{}:
+				case <-ctx.Done():
+					b.err = ctx.Err()
+					return
+				}
 				b.blocks, b.events, b.err = f.fetchWithRetry(ctx, b.from, b.to)
-				close(b.done)
+				<-fetching
 			}()
 			select {
 			case queue <- b:
