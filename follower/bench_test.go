@@ -108,4 +108,3 @@ func bareLoop(client *rpc.Client, head uint64, batch, conc int) error {
 		return nil
 	}
 }
-
