@@ -1,0 +1,54 @@
+// Package devchain runs a real Clique proof-of-authority chain inside the
+// current process, for tests and for a development daemon.
+//
+// A Chain is a go-ethereum node with the stock eth service (blockchain, tx
+// pool, JSON-RPC API) on a Clique genesis with London rules and no Shanghai.
+// go-ethereum no longer seals Clique blocks itself, so devchain drives block
+// production: the stock miner builds each block (pending pool transactions,
+// EIP-1559 base fee, Clique's Prepare for extraData and difficulty), devchain
+// signs clique.SealHash with the chosen signer's key, and the block goes
+// through BlockChain.InsertChain, where the Clique engine verifies the seal,
+// the signer set, the in-turn difficulty, the recency rule and the timestamp.
+// A block that Clique forbids is rejected by the engine and the error is
+// returned to the caller; nothing is bypassed.
+//
+// Blocks are produced only on demand (Mine, MineBy, MineN, Run, Commit,
+// Reorg), never by a timer, and never wait for the wall clock.
+//
+// # Timestamps
+//
+// Block time is synthetic: parent.Time + Period, plus whatever AdjustTime
+// added. Clique rejects any block whose timestamp is ahead of the wall clock
+// ("block in the future"), so synthetic time can never pass the real time.
+// By default the genesis is dated one year in the past (see
+// DefaultGenesisAge), which leaves that much room for blocks and for
+// AdjustTime; a block that would be dated in the future fails with
+// ErrFutureBlock before anything is built.
+//
+// # Fork choice
+//
+// go-ethereum v1.17 has no total-difficulty fork choice any more (the last
+// block inserted with InsertChain becomes the head). Reorg therefore applies
+// Clique's rule itself: the new branch must have a strictly higher total
+// difficulty than the blocks it replaces. The branch's blocks are verified by
+// the engine as they are inserted and then made canonical in one step with
+// BlockChain.SetCanonical.
+//
+// # RPC
+//
+// With Config.HTTP the node serves JSON-RPC over HTTP on 127.0.0.1 with an
+// OS-assigned port (namespaces eth, net, web3 and clique; eth includes the
+// filter API, so eth_getLogs works). Client always returns an in-process
+// client that needs no network. The clique namespace is implemented here:
+// go-ethereum v1.17 dropped clique.API, so clique_getSigners,
+// clique_getSignersAtHash and clique_getSigner are devchain's own.
+//
+// # Limits
+//
+// Signer voting is not supported: the signer set is the genesis set for the
+// whole chain. State is kept for the most recent blocks only (path scheme,
+// 128 in-memory layers), so Reorg cannot fork deeper than MaxReorgDepth
+// blocks below the head. Without
+// Config.DataDir nothing is written to disk apart from go-ethereum's empty
+// ephemeral keystore directory, which Close removes.
+package devchain
