@@ -209,7 +209,8 @@ func DecodeResult(r io.Reader) (*Result, error) {
 			return nil, err
 		}
 	}
-	if res.FirstBlock > res.LastBlock {
+	// An epoch without blocks is written with last_block = first_block − 1.
+	if res.FirstBlock > res.LastBlock && (res.FirstBlock-1 != res.LastBlock || res.FirstBlock == 0) {
 		return nil, fieldErr("first_block", "%d is after last_block %d", res.FirstBlock, res.LastBlock)
 	}
 	for _, f := range []struct {
@@ -297,6 +298,9 @@ func DecodeResult(r io.Reader) (*Result, error) {
 	res.MerkleRoot = root
 	if err := res.checkInvariant(); err != nil {
 		return nil, fieldErr("minted_wei", "%v", err)
+	}
+	if res.FirstBlock > res.LastBlock && !res.Minted.IsZero() {
+		return nil, fieldErr("minted_wei", "%s for an epoch without blocks", res.Minted.Dec())
 	}
 	if !sum.Eq(&res.Distributed) {
 		return nil, fieldErr("distributed_wei", "%s differs from the sum of payouts %s", res.Distributed.Dec(), sum.Dec())

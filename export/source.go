@@ -107,8 +107,11 @@ func FollowerConfig(c *config.Config) follower.Config {
 }
 
 // Previous returns the cumulative payouts a result carries, as the
-// previous_cumulative of the next epoch.
+// previous_cumulative of the next epoch; nil for a nil result.
 func Previous(r *calc.Result) []calc.Balance {
+	if r == nil {
+		return nil
+	}
 	out := make([]calc.Balance, len(r.Payouts))
 	for i, p := range r.Payouts {
 		out[i] = calc.Balance{Account: p.Account, Amount: p.Cumulative}

@@ -68,6 +68,9 @@ func New(t testing.TB, o Options) *Net {
 		n.Users = append(n.Users, Key(100+i))
 		alloc[Addr(n.Users[i])] = types.Account{Balance: funds}
 	}
+	for _, k := range n.Signers { // validators pay gas for their votes
+		alloc[Addr(k)] = types.Account{Balance: funds}
+	}
 	c, err := devchain.New(devchain.Config{Signers: n.Signers, HTTP: true, Epoch: o.CliqueEpoch, Alloc: alloc, GenesisTime: o.GenesisTime})
 	if err != nil {
 		t.Fatal(err)
