@@ -1,0 +1,356 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/zap"
+
+	"github.com/cmt-rewards/cmt-rewards/calc"
+	"github.com/cmt-rewards/cmt-rewards/contracts"
+	"github.com/cmt-rewards/cmt-rewards/follower"
+	"github.com/cmt-rewards/cmt-rewards/ledger"
+	"github.com/cmt-rewards/cmt-rewards/settle"
+)
+
+// Counters is what the submitter reports for metrics.
+type Counters interface {
+	Attempts() uint64 // transactions signed and broadcast, bumps included
+}
+
+// Server serves the API. Its handlers are safe for concurrent use.
+type Server struct {
+	settler  *settle.Settler
+	stats    *follower.Stats
+	counters Counters
+	log      *zap.Logger
+	now      func() time.Time
+	stale    time.Duration
+	mux      *http.ServeMux
+	reg      *prometheus.Registry
+
+	mu    sync.Mutex
+	trees map[uint64]*calc.Result // recently served results with their trees
+	order []uint64
+}
+
+// Options configure a Server.
+type Options struct {
+	// Stale is how long without a successful sync /healthz tolerates
+	// (default 5m).
+	Stale time.Duration
+	Now   func() time.Time
+}
+
+// New returns a Server over the settler's records and the follower's stats.
+// counters may be nil.
+func New(s *settle.Settler, stats *follower.Stats, counters Counters, log *zap.Logger, o Options) *Server {
+	if o.Stale == 0 {
+		o.Stale = 5 * time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	srv := &Server{settler: s, stats: stats, counters: counters, log: log, now: o.Now, stale: o.Stale,
+		mux: http.NewServeMux(), reg: prometheus.NewRegistry(), trees: map[uint64]*calc.Result{}}
+	srv.registerMetrics()
+	srv.mux.HandleFunc("GET /healthz", srv.healthz)
+	srv.mux.Handle("GET /metrics", promhttp.HandlerFor(srv.reg, promhttp.HandlerOpts{}))
+	srv.mux.HandleFunc("GET /v1/status", srv.status)
+	srv.mux.HandleFunc("GET /v1/epochs", srv.epochs)
+	srv.mux.HandleFunc("GET /v1/epochs/{n}", srv.epoch)
+	srv.mux.HandleFunc("GET /v1/epochs/{n}/result", srv.result)
+	srv.mux.HandleFunc("GET /v1/epochs/{n}/proofs/{address}", srv.proof)
+	return srv
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) registerMetrics() {
+	gauge := func(name, help string, f func() float64) {
+		s.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "rewardd", Name: name, Help: help}, f))
+	}
+	counter := func(name, help string, f func() float64) {
+		s.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "rewardd", Name: name, Help: help}, f))
+	}
+	gauge("chain_head", "Block number of the node's head at the last look.", func() float64 { return float64(s.stats.ChainHead.Load()) })
+	gauge("ledger_height", "Block number of the ledger's head.", func() float64 { return float64(s.stats.LedgerHead.Load()) })
+	gauge("lag_blocks", "Chain head minus ledger height.", func() float64 { return float64(s.lag()) })
+	counter("rpc_errors_total", "Failed or rejected JSON-RPC calls.", func() float64 { return float64(s.stats.RPCErrors.Load()) })
+	counter("reorgs_total", "Chain reorganisations handled.", func() float64 { return float64(s.stats.Reorgs.Load()) })
+	counter("blocks_ingested_total", "Blocks written to the ledger.", func() float64 { return float64(s.stats.Blocks.Load()) })
+	counter("submission_attempts_total", "Root vote transactions signed and broadcast, fee bumps included.", func() float64 {
+		if s.counters == nil {
+			return 0
+		}
+		return float64(s.counters.Attempts())
+	})
+	s.reg.MustRegister(&epochCollector{s: s, desc: prometheus.NewDesc("rewardd_epochs", "Epochs by settlement state.", []string{"state"}, nil)})
+	s.reg.MustRegister(collectors.NewGoCollector())
+}
+
+type epochCollector struct {
+	s    *Server
+	desc *prometheus.Desc
+}
+
+func (c *epochCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *epochCollector) Collect(ch chan<- prometheus.Metric) {
+	recs, err := c.s.settler.Records()
+	if err != nil {
+		return
+	}
+	counts := map[settle.State]int{}
+	for _, r := range recs {
+		counts[r.State]++
+	}
+	for _, st := range settle.States {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(counts[st]), string(st))
+	}
+}
+
+func (s *Server) lag() uint64 {
+	h, l := s.stats.ChainHead.Load(), s.stats.LedgerHead.Load()
+	if h < l {
+		return 0
+	}
+	return h - l
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, format string, args ...any) {
+	writeJSON(w, code, map[string]string{"error": fmt.Sprintf(format, args...)})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	last := time.Unix(0, s.stats.LastSuccess.Load())
+	var problems []string
+	if s.stats.LastSuccess.Load() == 0 {
+		problems = append(problems, "no successful sync yet")
+	} else if age := s.now().Sub(last); age > s.stale {
+		problems = append(problems, fmt.Sprintf("last successful sync %s ago", age.Round(time.Second)))
+	}
+	recs, err := s.settler.Records()
+	if err != nil {
+		problems = append(problems, "ledger: "+err.Error())
+	}
+	for _, rec := range recs {
+		if rec.State == settle.StateDisputed {
+			problems = append(problems, fmt.Sprintf("epoch %d disputed", rec.Epoch))
+		}
+	}
+	if len(problems) > 0 {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"ok": false, "problems": problems})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
+}
+
+// Status is /v1/status.
+type Status struct {
+	ChainHead     uint64         `json:"chain_head"`
+	LedgerHeight  uint64         `json:"ledger_height"`
+	LagBlocks     uint64         `json:"lag_blocks"`
+	LastSync      *time.Time     `json:"last_sync,omitempty"`
+	RPCErrors     uint64         `json:"rpc_errors"`
+	Reorgs        uint64         `json:"reorgs"`
+	Epochs        map[string]int `json:"epochs"`
+	LatestEpoch   *settle.Record `json:"latest_epoch,omitempty"`
+	SubmitAttempt uint64         `json:"submission_attempts"`
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	st := Status{
+		ChainHead: s.stats.ChainHead.Load(), LedgerHeight: s.stats.LedgerHead.Load(), LagBlocks: s.lag(),
+		RPCErrors: s.stats.RPCErrors.Load(), Reorgs: s.stats.Reorgs.Load(), Epochs: map[string]int{},
+	}
+	if ns := s.stats.LastSuccess.Load(); ns != 0 {
+		t := time.Unix(0, ns).UTC()
+		st.LastSync = &t
+	}
+	if s.counters != nil {
+		st.SubmitAttempt = s.counters.Attempts()
+	}
+	recs, err := s.settler.Records()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "ledger: %v", err)
+		return
+	}
+	for _, rec := range recs {
+		st.Epochs[string(rec.State)]++
+	}
+	if len(recs) > 0 {
+		st.LatestEpoch = &recs[len(recs)-1]
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) epochs(w http.ResponseWriter, r *http.Request) {
+	recs, err := s.settler.Records()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "ledger: %v", err)
+		return
+	}
+	if recs == nil {
+		recs = []settle.Record{}
+	}
+	writeJSON(w, http.StatusOK, recs)
+}
+
+func epochParam(w http.ResponseWriter, r *http.Request) (uint64, bool) {
+	k, err := strconv.ParseUint(r.PathValue("n"), 10, 64)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "epoch %q: expected a non-negative whole number", r.PathValue("n"))
+		return 0, false
+	}
+	return k, true
+}
+
+// EpochDetail is /v1/epochs/{n}.
+type EpochDetail struct {
+	settle.Record
+	Validators []ValidatorDetail `json:"validators"`
+}
+
+// ValidatorDetail is one validator's line of an epoch.
+type ValidatorDetail struct {
+	Validator        common.Address `json:"validator"`
+	Eligible         bool           `json:"eligible"`
+	Reason           string         `json:"reason"`
+	ValidatorReward  string         `json:"validator_reward_wei"`
+	DelegatorRewards string         `json:"delegator_rewards_wei"`
+}
+
+func (s *Server) epoch(w http.ResponseWriter, r *http.Request) {
+	k, ok := epochParam(w, r)
+	if !ok {
+		return
+	}
+	rec, err := s.settler.Record(k)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "ledger: %v", err)
+		return
+	}
+	if rec == nil {
+		writeError(w, http.StatusNotFound, "epoch %d has not been computed", k)
+		return
+	}
+	d := EpochDetail{Record: *rec, Validators: []ValidatorDetail{}}
+	if res, err := s.resultOf(k); err == nil {
+		for _, v := range res.Validators {
+			d.Validators = append(d.Validators, ValidatorDetail{Validator: v.Validator, Eligible: v.Eligible, Reason: v.Reason,
+				ValidatorReward: v.ValidatorReward.Dec(), DelegatorRewards: v.DelegatorRewards.Dec()})
+		}
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) result(w http.ResponseWriter, r *http.Request) {
+	k, ok := epochParam(w, r)
+	if !ok {
+		return
+	}
+	raw, err := s.settler.ResultBytes(k)
+	if errors.Is(err, ledger.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "epoch %d has not been computed", k)
+		return
+	}
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "ledger: %v", err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(raw)
+}
+
+// Proof is /v1/epochs/{n}/proofs/{address}: the arguments of the
+// contract's claim(account, cumulative, proof) against epoch n's root.
+type Proof struct {
+	Epoch      uint64         `json:"epoch"`
+	Account    common.Address `json:"account"`
+	Amount     string         `json:"amount_wei"`     // this epoch's payout
+	Cumulative string         `json:"cumulative_wei"` // what claim() takes
+	Proof      []common.Hash  `json:"proof"`
+	MerkleRoot common.Hash    `json:"merkle_root"`
+	Calldata   hexutil.Bytes  `json:"calldata"` // ABI-encoded claim call
+}
+
+func (s *Server) proof(w http.ResponseWriter, r *http.Request) {
+	k, ok := epochParam(w, r)
+	if !ok {
+		return
+	}
+	a := r.PathValue("address")
+	if !common.IsHexAddress(a) {
+		writeError(w, http.StatusBadRequest, "address %q: expected a 0x-prefixed 20-byte hex address", a)
+		return
+	}
+	account := common.HexToAddress(a)
+	res, err := s.resultOf(k)
+	if errors.Is(err, ledger.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "epoch %d has not been computed", k)
+		return
+	}
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "%v", err)
+		return
+	}
+	i, found := res.Tree.Lookup(account)
+	if !found {
+		writeError(w, http.StatusNotFound, "%s has no leaf in epoch %d", account.Hex(), k)
+		return
+	}
+	p := res.Payouts[i]
+	proof := res.Tree.ProofAt(i)
+	p32 := make([][32]byte, len(proof))
+	for j := range proof {
+		p32[j] = proof[j]
+	}
+	writeJSON(w, http.StatusOK, Proof{
+		Epoch: k, Account: account, Amount: p.Amount.Dec(), Cumulative: p.Cumulative.Dec(), Proof: proof, MerkleRoot: res.MerkleRoot,
+		Calldata: contracts.NewValidatorSet().PackClaim(account, p.Cumulative.ToBig(), p32),
+	})
+}
+
+// resultOf returns epoch k's result, keeping the last few in memory: a
+// million-leaf tree takes a second to rebuild.
+func (s *Server) resultOf(k uint64) (*calc.Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if res, ok := s.trees[k]; ok {
+		return res, nil
+	}
+	res, err := s.settler.Result(k)
+	if err != nil {
+		return nil, err
+	}
+	s.trees[k] = res
+	s.order = append(s.order, k)
+	if len(s.order) > 3 {
+		delete(s.trees, s.order[0])
+		s.order = s.order[1:]
+	}
+	return res, nil
+}
