@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
+	"net"
 	"net/url"
 	"os"
 	"reflect"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/holiman/uint256"
+	"github.com/robfig/cron/v3"
 	"github.com/shopspring/decimal"
 
 	"github.com/cmt-rewards/cmt-rewards/calc"
@@ -47,6 +50,34 @@ type Config struct {
 	Rewards  RewardsConfig                     `json:"rewards"`
 	Follower FollowerConfig                    `json:"follower"`
 	Signers  map[common.Address]common.Address `json:"signers"` // signer → validator; absent: the same address
+
+	Settle SettleConfig `json:"settle"`
+	Submit SubmitConfig `json:"submit"`
+	API    APIConfig    `json:"api"`
+}
+
+// SettleConfig schedules settlement and says where results go.
+type SettleConfig struct {
+	// Schedule is a robfig/cron spec ("@every 2m", "*/5 * * * *") that
+	// triggers a settlement pass; a pass decides from state what to do.
+	Schedule   string `json:"schedule"`
+	PublishDir string `json:"publish_dir"`
+	FirstEpoch uint64 `json:"first_epoch"`
+}
+
+// SubmitConfig is the validator's root-vote transaction path.
+type SubmitConfig struct {
+	KeystoreFile  string          `json:"keystore_file"` // go-ethereum keystore JSON, mode 0600
+	PasswordFile  string          `json:"password_file"` // mode 0600
+	Confirmations uint64          `json:"confirmations"` // receipt depth before a vote counts
+	ResendAfter   Duration        `json:"resend_after"`
+	BumpPercent   uint64          `json:"bump_percent"`
+	MaxFeeCapGwei decimal.Decimal `json:"max_fee_cap_gwei"`
+}
+
+// APIConfig is the read-only HTTP API.
+type APIConfig struct {
+	Listen string `json:"listen"` // host:port; loopback by default, empty disables the API
 }
 
 // EpochConfig places epochs in time (rewards-v1 §8).
@@ -116,6 +147,9 @@ func Default() Config {
 			BatchSize: 500, Concurrency: 4, PollInterval: Duration(3 * time.Second),
 			RPCTimeout: Duration(15 * time.Second), MaxReorgDepth: 10000,
 		},
+		Settle: SettleConfig{Schedule: "@every 2m", PublishDir: "published"},
+		Submit: SubmitConfig{Confirmations: 12, ResendAfter: Duration(time.Minute), BumpPercent: 15, MaxFeeCapGwei: decimal.NewFromInt(500)},
+		API:    APIConfig{Listen: "127.0.0.1:8480"},
 	}
 }
 
@@ -255,6 +289,29 @@ func (c *Config) Check() error {
 	if c.Follower.MaxReorgDepth == 0 {
 		bad("follower.max_reorg_depth", "must be positive")
 	}
+	if _, err := cron.ParseStandard(c.Settle.Schedule); err != nil {
+		bad("settle.schedule", "%q: %v", c.Settle.Schedule, err)
+	}
+	if c.Settle.PublishDir == "" {
+		bad("settle.publish_dir", "empty; expected a directory for published epoch files")
+	}
+	if c.Submit.Confirmations == 0 {
+		bad("submit.confirmations", "must be positive")
+	}
+	if c.Submit.ResendAfter.D() <= 0 {
+		bad("submit.resend_after", "must be positive")
+	}
+	if c.Submit.BumpPercent < 10 {
+		bad("submit.bump_percent", "%d: nodes reject replacements below +10%%", c.Submit.BumpPercent)
+	}
+	if !c.Submit.MaxFeeCapGwei.IsPositive() {
+		bad("submit.max_fee_cap_gwei", "must be positive")
+	}
+	if c.API.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.API.Listen); err != nil {
+			bad("api.listen", "%q: expected host:port", c.API.Listen)
+		}
+	}
 	for s, v := range c.Signers {
 		if s == (common.Address{}) || v == (common.Address{}) {
 			bad("signers", "zero address in mapping %s → %s", s.Hex(), v.Hex())
@@ -291,4 +348,22 @@ func (c *Config) Validator(signer common.Address) common.Address {
 		return v
 	}
 	return signer
+}
+
+// MaxFeeCapWei is the submit fee cap in wei.
+func (c SubmitConfig) MaxFeeCapWei() *big.Int {
+	return c.MaxFeeCapGwei.Shift(9).BigInt()
+}
+
+// CheckDaemon reports the settings rewardd needs beyond what rewardctl
+// needs: the validator's key and password files.
+func (c *Config) CheckDaemon() error {
+	var errs []error
+	if c.Submit.KeystoreFile == "" {
+		errs = append(errs, fmt.Errorf("%w: submit.keystore_file: missing; expected the validator's keystore JSON file", ErrInvalid))
+	}
+	if c.Submit.PasswordFile == "" {
+		errs = append(errs, fmt.Errorf("%w: submit.password_file: missing; expected a file holding the keystore password", ErrInvalid))
+	}
+	return errors.Join(errs...)
 }

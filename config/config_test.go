@@ -57,6 +57,9 @@ func TestDecodeRejects(t *testing.T) {
 		{"unknown field", `"chain_id": 18,`, `"chain_id": 18, "confirmation": 3,`, `unknown field "confirmation"`},
 		{"wrong type", `"chain_id": 18,`, `"chain_id": "18",`, "chain_id: expected uint64, got a JSON string"},
 		{"batch size", `"chain_id": 18,`, `"chain_id": 18, "follower": {"batch_size": 0},`, "follower.batch_size: 0: expected 1 to 10000"},
+		{"schedule", `"chain_id": 18,`, `"chain_id": 18, "settle": {"schedule": "every two minutes", "publish_dir": "p"},`, `settle.schedule: "every two minutes"`},
+		{"bump", `"chain_id": 18,`, `"chain_id": 18, "submit": {"confirmations": 1, "resend_after": "1m", "bump_percent": 5, "max_fee_cap_gwei": "100"},`, "submit.bump_percent: 5: nodes reject replacements below +10%"},
+		{"listen", `"chain_id": 18,`, `"chain_id": 18, "api": {"listen": "8480"},`, `api.listen: "8480": expected host:port`},
 		{"window", `"chain_id": 18,`, `"chain_id": 18, "standing": {"window": 0, "threshold": 50},`, "standing.window: must be positive"},
 	}
 	for _, tt := range tests {
