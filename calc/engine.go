@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/holiman/uint256"
@@ -81,6 +82,26 @@ type engine struct {
 
 	numVScaled, numDScaled uint256.Int // R·bps·SCALE, precomputed
 	unallocatedBlocks      uint64
+
+	breakdown bool   // collect lines
+	lines     []Line // with breakdown: every paid amount by account, validator and role
+}
+
+// Role is why an account is paid.
+type Role string
+
+const (
+	RoleValidator      Role = "validator"      // V_i of an eligible validator
+	RoleDelegator      Role = "delegator"      // D_ij at an eligible validator
+	RoleRedistribution Role = "redistribution" // x_p, its share of forfeits (no validator)
+)
+
+// Line is one part of an account's payout for the epoch.
+type Line struct {
+	Account   common.Address
+	Validator common.Address // zero for redistribution
+	Role      Role
+	Amount    uint256.Int
 }
 
 // Compute computes one epoch exactly as rewards-v1 §2–§6 define it and
@@ -93,20 +114,34 @@ type engine struct {
 // O(delegations) memory, independent of the number of blocks.
 // Compute does not modify in and is safe to call concurrently.
 func Compute(in *Input) (*Result, error) {
+	res, _, err := compute(in, false)
+	return res, err
+}
+
+// ComputeBreakdown is Compute that also returns every paid amount split by
+// account, validator and role, sorted by (account, validator, role); zero
+// amounts are left out. The lines of an account sum to its payout, and all
+// lines to distributed_wei. It costs a line per paid delegation.
+func ComputeBreakdown(in *Input) (*Result, []Line, error) {
+	return compute(in, true)
+}
+
+func compute(in *Input, breakdown bool) (*Result, []Line, error) {
 	if err := in.Check(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	e := &engine{
-		in:       in,
+		in:        in,
+		breakdown: breakdown,
 		valIndex: make(map[common.Address]int32, len(in.ValidatorsAtStart)+16),
 		poss:     make([]position, 0, len(in.StakesAtStart)+len(in.Events)),
 		posIndex: make(map[posKey]int32, len(in.StakesAtStart)+len(in.Events)),
 	}
 	if err := e.precompute(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := e.loadStart(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// An event in block b takes effect from b+1 (§2): the run of blocks
 	// ending at b still has the old state.
@@ -114,21 +149,36 @@ func Compute(in *Input) (*Result, error) {
 	for i := 0; i < len(in.Events); {
 		b := in.Events[i].Block
 		if err := e.advance(b - next + 1); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for ; i < len(in.Events) && in.Events[i].Block == b; i++ {
 			if err := e.apply(i); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		next = b + 1
 	}
 	if next <= in.LastBlock {
 		if err := e.advance(in.LastBlock - next + 1); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return e.finish()
+	res, err := e.finish()
+	if err != nil {
+		return nil, nil, err
+	}
+	if breakdown {
+		slices.SortFunc(e.lines, func(a, b Line) int {
+			if c := bytes.Compare(a.Account[:], b.Account[:]); c != 0 {
+				return c
+			}
+			if c := bytes.Compare(a.Validator[:], b.Validator[:]); c != 0 {
+				return c
+			}
+			return strings.Compare(string(a.Role), string(b.Role))
+		})
+	}
+	return res, e.lines, nil
 }
 
 func (e *engine) precompute() error {
@@ -389,6 +439,9 @@ func (e *engine) finish() (*Result, error) {
 			continue
 		}
 		credits = append(credits, credit{addr: vr.Validator, amount: vr.ValidatorReward})
+		if e.breakdown && !vr.ValidatorReward.IsZero() {
+			e.lines = append(e.lines, Line{Account: vr.Validator, Validator: vr.Validator, Role: RoleValidator, Amount: vr.ValidatorReward})
+		}
 	}
 	var d uint256.Int
 	for i := range e.poss {
@@ -413,6 +466,9 @@ func (e *engine) finish() (*Result, error) {
 		}
 		if !d.IsZero() {
 			credits = append(credits, credit{addr: p.d, amount: d})
+			if e.breakdown {
+				e.lines = append(e.lines, Line{Account: p.d, Validator: vr.Validator, Role: RoleDelegator, Amount: d})
+			}
 		}
 	}
 	for _, b := range in.PreviousCumulative {
@@ -451,6 +507,9 @@ func (e *engine) finish() (*Result, error) {
 			}
 			x.Div(&x, &paid)
 			a.amount.Add(&a.amount, &x)
+			if e.breakdown && !x.IsZero() {
+				e.lines = append(e.lines, Line{Account: a.addr, Role: RoleRedistribution, Amount: x})
+			}
 			given.Add(&given, &x)
 		}
 		if given.Gt(&forfeited) {

@@ -453,3 +453,44 @@ func TestComputeNoActiveStake(t *testing.T) {
 		t.Fatalf("payouts %+v", res.Payouts)
 	}
 }
+
+// TestBreakdownSumsToPayouts: every account's lines add up to its payout,
+// all lines to distributed_wei, and the result equals Compute's.
+func TestBreakdownSumsToPayouts(t *testing.T) {
+	t.Parallel()
+	for seed := 0; seed < 500; seed++ {
+		in := randomEpoch(rand.New(rand.NewPCG(uint64(seed), 11)))
+		res, lines, err := ComputeBreakdown(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := Compute(in)
+		if plain.MerkleRoot != res.MerkleRoot {
+			t.Fatalf("seed %d: breakdown changed the result", seed)
+		}
+		byAccount := map[common.Address]*uint256.Int{}
+		var total uint256.Int
+		for _, l := range lines {
+			if l.Amount.IsZero() {
+				t.Fatalf("seed %d: zero line %+v", seed, l)
+			}
+			if byAccount[l.Account] == nil {
+				byAccount[l.Account] = new(uint256.Int)
+			}
+			byAccount[l.Account].Add(byAccount[l.Account], &l.Amount)
+			total.Add(&total, &l.Amount)
+		}
+		if !total.Eq(&res.Distributed) {
+			t.Fatalf("seed %d: lines sum to %s, distributed %s", seed, total.Dec(), res.Distributed.Dec())
+		}
+		for _, p := range res.Payouts {
+			got := byAccount[p.Account]
+			if got == nil {
+				got = new(uint256.Int)
+			}
+			if !got.Eq(&p.Amount) {
+				t.Fatalf("seed %d: %s lines %s, payout %s", seed, p.Account, got.Dec(), p.Amount.Dec())
+			}
+		}
+	}
+}

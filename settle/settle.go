@@ -107,6 +107,9 @@ type Config struct {
 	// FirstEpoch is the first epoch this deployment settles (0 for a new
 	// contract).
 	FirstEpoch uint64
+	// AfterSave, if set, is called after every record is stored (crash
+	// tests kill the process here).
+	AfterSave func(rec Record)
 }
 
 // Settler runs settlement passes. Pass may be called from several
@@ -431,7 +434,7 @@ func (s *Settler) save(rec *Record, extra func(put func(k, v []byte) error) erro
 	if err != nil {
 		return err
 	}
-	return s.l.Update(bucket, func(_ func([]byte) []byte, put func(k, v []byte) error) error {
+	err = s.l.Update(bucket, func(_ func([]byte) []byte, put func(k, v []byte) error) error {
 		if extra != nil {
 			if err := extra(put); err != nil {
 				return err
@@ -439,6 +442,10 @@ func (s *Settler) save(rec *Record, extra func(put func(k, v []byte) error) erro
 		}
 		return put(recKey(rec.Epoch), b)
 	})
+	if err == nil && s.cfg.AfterSave != nil {
+		s.cfg.AfterSave(*rec)
+	}
+	return err
 }
 
 func (s *Settler) noteError(k uint64, err error) {
