@@ -133,9 +133,9 @@ func compute(in *Input, breakdown bool) (*Result, []Line, error) {
 	e := &engine{
 		in:        in,
 		breakdown: breakdown,
-		valIndex: make(map[common.Address]int32, len(in.ValidatorsAtStart)+16),
-		poss:     make([]position, 0, len(in.StakesAtStart)+len(in.Events)),
-		posIndex: make(map[posKey]int32, len(in.StakesAtStart)+len(in.Events)),
+		valIndex:  make(map[common.Address]int32, len(in.ValidatorsAtStart)+16),
+		poss:      make([]position, 0, len(in.StakesAtStart)+len(in.Events)),
+		posIndex:  make(map[posKey]int32, len(in.StakesAtStart)+len(in.Events)),
 	}
 	if err := e.precompute(); err != nil {
 		return nil, nil, err
