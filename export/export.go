@@ -83,7 +83,11 @@ func Export(ctx context.Context, src Source, p Params, k uint64, previous []calc
 	if err != nil {
 		return nil, err
 	}
-	b, err := epoch.Locate(ctx, p.Schedule, k, head, p.Confirmations, src.TimeAt)
+	conf := p.Confirmations
+	if c, ok := src.(interface{ HeadConfirmed() bool }); ok && c.HeadConfirmed() {
+		conf = 0 // the follower only stores blocks that have the confirmations
+	}
+	b, err := epoch.Locate(ctx, p.Schedule, k, head, conf, src.TimeAt)
 	if err != nil {
 		return nil, fmt.Errorf("locate epoch %d: %w", k, err)
 	}

@@ -1,4 +1,4 @@
-package export
+package export_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/cmt-rewards/cmt-rewards/calc"
 	"github.com/cmt-rewards/cmt-rewards/devchain"
 	"github.com/cmt-rewards/cmt-rewards/epoch"
+	"github.com/cmt-rewards/cmt-rewards/export"
 	"github.com/cmt-rewards/cmt-rewards/follower"
 	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
@@ -57,17 +58,17 @@ func TestExportOfflineValidator(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	p := Params{
+	p := export.Params{
 		ChainID: n.Chain.ChainID().Uint64(), Schedule: sched, Confirmations: 3, CliqueEpoch: 50,
 		Standing:       epoch.StandingConfig{Window: 30, Threshold: 5},
 		RewardPerBlock: *uint256.NewInt(5e18), ValidatorShareBps: 2000,
 		Eligibility: calc.EntireEpoch, ForfeitPolicy: calc.Retain,
 	}
-	fromLedger, err := Export(ctx, LedgerSource{L: l}, p, 1, nil)
+	fromLedger, err := export.Export(ctx, export.LedgerSource{L: l}, p, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromNode, err := Export(ctx, RPCSource{F: follower.New(fcfg, client, nil, zap.NewNop())}, p, 1, nil)
+	fromNode, err := export.Export(ctx, export.RPCSource{F: follower.New(fcfg, client, nil, zap.NewNop())}, p, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,13 +108,13 @@ func TestExportOfflineValidator(t *testing.T) {
 	}
 
 	// Epoch 2 has the stake, but is not over: not final.
-	if _, err := Export(ctx, LedgerSource{L: l}, p, 2, nil); !errors.Is(err, ErrNotFinal) {
+	if _, err := export.Export(ctx, export.LedgerSource{L: l}, p, 2, nil); !errors.Is(err, export.ErrNotFinal) {
 		t.Fatalf("epoch 2: %v", err)
 	}
 	// A standing window reaching back before the genesis is fine.
 	late := p
 	late.Standing.Window = 1000
-	if _, err := Export(ctx, RPCSource{F: follower.New(fcfg, client, nil, zap.NewNop())}, late, 1, nil); err != nil {
+	if _, err := export.Export(ctx, export.RPCSource{F: follower.New(fcfg, client, nil, zap.NewNop())}, late, 1, nil); err != nil {
 		t.Fatalf("window reaching before genesis: %v", err)
 	}
 }

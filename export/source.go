@@ -14,6 +14,11 @@ import (
 // LedgerSource reads a ledger the follower keeps.
 type LedgerSource struct{ L *ledger.Ledger }
 
+// HeadConfirmed reports that the ledger holds only confirmed blocks (the
+// follower ingests up to head − confirmations), so Export asks no further
+// confirmations of it.
+func (s LedgerSource) HeadConfirmed() bool { return true }
+
 // Head is the ledger's head; an empty ledger is an ErrHistory.
 func (s LedgerSource) Head(ctx context.Context) (uint64, error) {
 	h, ok, err := s.L.Head()

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cmt-rewards/cmt-rewards/config"
 	"github.com/cmt-rewards/cmt-rewards/devchain"
 	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
 )
@@ -70,4 +71,13 @@ func TestExportThenCalc(t *testing.T) {
 	if _, err := os.Stat(out3); !os.IsNotExist(err) {
 		t.Error("output written for an epoch that is not final")
 	}
+}
+
+func mustLoad(t *testing.T, path string) *config.Config {
+	t.Helper()
+	c, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &c
 }
