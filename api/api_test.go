@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/cmt-rewards/cmt-rewards/api"
+	"github.com/cmt-rewards/cmt-rewards/internal/settletest"
 	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
 	"github.com/cmt-rewards/cmt-rewards/settle"
 )
@@ -37,7 +38,7 @@ func get(t *testing.T, url string, wantCode int) []byte {
 // the API returns.
 func TestAPIServesSettledEpochs(t *testing.T) {
 	t.Parallel()
-	fx := testnet.NewSettlement(t)
+	fx := settletest.NewSettlement(t)
 	ctx := context.Background()
 	srv := httptest.NewServer(api.New(fx.S, &fx.F.Stats, nil, zap.NewNop(), api.Options{}))
 	defer srv.Close()

@@ -13,11 +13,12 @@ import (
 
 	"github.com/cmt-rewards/cmt-rewards/contracts"
 	"github.com/cmt-rewards/cmt-rewards/devchain"
+	"github.com/cmt-rewards/cmt-rewards/internal/settletest"
 	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
 	"github.com/cmt-rewards/cmt-rewards/settle"
 )
 
-func newFixture(t *testing.T) *testnet.Settlement { return testnet.NewSettlement(t) }
+func newFixture(t *testing.T) *settletest.Settlement { return settletest.NewSettlement(t) }
 
 func TestSettleEpochs(t *testing.T) {
 	t.Parallel()
