@@ -20,9 +20,6 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/cmt-rewards/cmt-rewards/config"
-	"github.com/cmt-rewards/cmt-rewards/export"
-	"github.com/cmt-rewards/cmt-rewards/follower"
-	"github.com/cmt-rewards/cmt-rewards/ledger"
 )
 
 func main() {
@@ -69,19 +66,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 // serve runs the daemon until ctx is cancelled. Every check that can fail
 // at start does so before anything is written.
 func serve(ctx context.Context, cfg config.Config, log *zap.Logger) error {
-	client, err := dialChecked(ctx, cfg)
+	d, err := start(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer client.Close()
-	l, err := ledger.Open(cfg.LedgerPath, ledger.Identity{ChainID: cfg.ChainID, Contract: cfg.Contract, StartBlock: cfg.StartBlock}, 2*time.Second)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	f := follower.New(export.FollowerConfig(&cfg), client, l, log.Named("follower"))
-	log.Info("following", zap.String("rpc", cfg.RPCURL), zap.String("contract", cfg.Contract.Hex()), zap.String("ledger", cfg.LedgerPath))
-	return f.Run(ctx)
+	defer d.close()
+	return d.run(ctx)
 }
 
 // dialChecked connects to the node and verifies that it serves the

@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"encoding/json"
 	"fmt"
+	"math/big"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,16 +15,52 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/accounts/keystore"
+	"github.com/google/uuid"
+
+	"github.com/cmt-rewards/cmt-rewards/api"
 	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 )
 
-func writeConfig(t *testing.T, dir, rpcURL string, chainID uint64, contract string) string {
+// writeKey stores key as a light-scrypt keystore file with a password file,
+// both mode perm.
+func writeKey(t *testing.T, dir string, key *ecdsa.PrivateKey, password string, perm os.FileMode) (string, string) {
+	t.Helper()
+	id, _ := uuid.NewRandom()
+	js, err := keystore.EncryptKey(&keystore.Key{Id: id, Address: testnet.Addr(key), PrivateKey: key}, password, keystore.LightScryptN, keystore.LightScryptP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, pw := filepath.Join(dir, "key.json"), filepath.Join(dir, "password")
+	if err := os.WriteFile(ks, js, perm); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pw, []byte(password+"\n"), perm); err != nil {
+		t.Fatal(err)
+	}
+	return ks, pw
+}
+
+type testConfig struct {
+	rpc, contract, keystore, password string
+	chain                            uint64
+	genesis                          uint64
+}
+
+func writeConfig(t *testing.T, dir string, c testConfig) string {
 	t.Helper()
 	path := filepath.Join(dir, "rewardd.json")
+	start := time.Unix(int64(c.genesis+1), 0).UTC().Format(time.RFC3339)
 	doc := fmt.Sprintf(`{"rpc_url": %q, "chain_id": %d, "contract": %q, "clique_epoch": 50, "confirmations": 2,
-  "ledger_path": %q, "epoch": {"start": "2025-01-01T00:00:00Z", "length": "60s"},
-  "follower": {"poll_interval": "50ms", "rpc_timeout": "2s"}}`, rpcURL, chainID, contract, filepath.Join(dir, "ledger.db"))
+  "ledger_path": %q, "epoch": {"start": %q, "length": "60s"},
+  "standing": {"window": 30, "threshold": 5},
+  "rewards": {"eligibility": "while-active"},
+  "follower": {"poll_interval": "50ms", "rpc_timeout": "2s"},
+  "settle": {"schedule": "@every 1s", "publish_dir": %q},
+  "submit": {"keystore_file": %q, "password_file": %q, "confirmations": 2, "resend_after": "2s"},
+  "api": {"listen": "127.0.0.1:0"}}`, c.rpc, c.chain, c.contract, filepath.Join(dir, "ledger.db"), start,
+		filepath.Join(dir, "pub"), c.keystore, c.password)
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -31,29 +71,36 @@ func TestStartErrors(t *testing.T) {
 	t.Parallel()
 	n := testnet.New(t, testnet.Options{})
 	id := n.Chain.ChainID().Uint64()
+	good := func(dir string) testConfig {
+		ks, pw := writeKey(t, dir, n.Signers[0], "secret", 0o600)
+		return testConfig{rpc: n.Chain.RPCURL(), chain: id, contract: n.Contract.Hex(), keystore: ks, password: pw}
+	}
 	tests := []struct {
-		name           string
-		rpc            string
-		chain          uint64
-		contract, want string
-		code           int
+		name string
+		edit func(dir string, c *testConfig)
+		want string
 	}{
-		{"unreachable rpc", "http://127.0.0.1:1", id, n.Contract.Hex(), "node unreachable", 1},
-		{"wrong chain", n.Chain.RPCURL(), id + 1, n.Contract.Hex(), fmt.Sprintf("chain_id: node at %s serves chain %d, configured %d", n.Chain.RPCURL(), id, id+1), 1},
-		{"no contract", n.Chain.RPCURL(), id, "0x000000000000000000000000000000000000dEaD", "contract: no contract at 0x000000000000000000000000000000000000dEaD", 1},
-		{"bad config", n.Chain.RPCURL(), 0, n.Contract.Hex(), "chain_id: missing", 1},
+		{"unreachable rpc", func(_ string, c *testConfig) { c.rpc = "http://127.0.0.1:1" }, "node unreachable"},
+		{"wrong chain", func(_ string, c *testConfig) { c.chain = id + 1 }, fmt.Sprintf("chain_id: node at %s serves chain %d, configured %d", n.Chain.RPCURL(), id, id+1)},
+		{"no contract", func(_ string, c *testConfig) { c.contract = "0x000000000000000000000000000000000000dEaD" }, "contract: no contract at 0x000000000000000000000000000000000000dEaD"},
+		{"bad config", func(_ string, c *testConfig) { c.chain = 0 }, "chain_id: missing"},
+		{"missing key", func(dir string, c *testConfig) { c.keystore = filepath.Join(dir, "nope.json") }, "nope.json"},
+		{"wrong password", func(dir string, c *testConfig) { os.WriteFile(c.password, []byte("guess\n"), 0o600) }, "wrong keystore password"},
+		{"key readable by others", func(dir string, c *testConfig) { os.Chmod(c.keystore, 0o644) }, "key.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			cfg := writeConfig(t, dir, tt.rpc, tt.chain, tt.contract)
+			c := good(dir)
+			tt.edit(dir, &c)
+			cfg := writeConfig(t, dir, c)
 			var stderr bytes.Buffer
 			code := run(context.Background(), []string{"--config", cfg}, &stderr)
-			if code != tt.code || !strings.Contains(stderr.String(), tt.want) {
-				t.Fatalf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tt.code, tt.want)
+			if code != 1 || !strings.Contains(stderr.String(), tt.want) {
+				t.Fatalf("exit %d, stderr %q; want 1 and %q", code, stderr.String(), tt.want)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "ledger.db")); !os.IsNotExist(err) {
-				t.Error("a ledger was created although start failed")
+				t.Error("a ledger was left behind although start failed")
 			}
 		})
 	}
@@ -63,36 +110,76 @@ func TestStartErrors(t *testing.T) {
 	}
 }
 
-func TestFollowsUntilStopped(t *testing.T) {
+// TestDaemonSettles runs rewardd against the embedded chain while blocks
+// keep coming: epochs settle, roots land, and a delegator claims with a
+// proof fetched from the API.
+func TestDaemonSettles(t *testing.T) {
 	t.Parallel()
 	n := testnet.New(t, testnet.Options{})
-	n.Commit(t, n.Stake(t, 0, 1, 1e18))
-	n.Mine(t, 30)
-	dir := t.TempDir()
-	cfg := writeConfig(t, dir, n.Chain.RPCURL(), n.Chain.ChainID().Uint64(), n.Contract.Hex())
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
-	var stderr lockedBuffer
-	go func() { done <- run(ctx, []string{"--config", cfg, "--log-format", "console"}, &stderr) }()
-	want := n.Chain.Head().Number.Uint64() - 2
-	deadline := time.After(20 * time.Second)
-	for {
-		time.Sleep(100 * time.Millisecond)
-		select {
-		case <-deadline:
-			cancel()
-			<-done
-			t.Fatalf("ledger did not reach %d; log:\n%s", want, stderr.String())
-		case code := <-done:
-			t.Fatalf("exited early with %d:\n%s", code, stderr.String())
-		default:
+	defer cancel()
+	fund, err := n.Chain.SendTx(ctx, n.Users[1], &n.Contract, new(big.Int).Mul(big.NewInt(1e18), big.NewInt(10000)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Commit(t, fund)
+	n.Commit(t, n.Stake(t, 0, 0, 3e18))
+	n.Commit(t, n.Stake(t, 0, 1, 1e18))
+	dir := t.TempDir()
+	ks, pw := writeKey(t, dir, n.Signers[0], "secret", 0o600)
+	cfg := writeConfig(t, dir, testConfig{rpc: n.Chain.RPCURL(), chain: n.Chain.ChainID().Uint64(), contract: n.Contract.Hex(),
+		keystore: ks, password: pw, genesis: n.Chain.HeaderByNumber(0).Time})
+
+	var mining sync.WaitGroup
+	mining.Add(1)
+	go func() { // the chain keeps producing blocks, 1 s of chain time each
+		defer mining.Done()
+		for ctx.Err() == nil {
+			n.Chain.Mine()
+			time.Sleep(20 * time.Millisecond)
 		}
-		// The daemon holds the ledger; stop it to look.
-		if strings.Contains(stderr.String(), "following") {
+	}()
+	defer mining.Wait()
+	var stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"--config", cfg, "--log-format", "console"}, &stderr) }()
+
+	apiURL := waitForAPI(t, &stderr, done)
+	var st api.Status
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatalf("epochs did not settle: %+v\n%s", st, stderr.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+		resp, err := http.Get(apiURL + "/v1/status")
+		if err != nil {
+			continue
+		}
+		json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		if st.Epochs["confirmed"] >= 2 && st.LatestEpoch != nil && st.LatestEpoch.Accepted {
 			break
 		}
 	}
-	time.Sleep(500 * time.Millisecond)
+	user := testnet.Addr(n.Users[0])
+	resp, err := http.Get(fmt.Sprintf("%s/v1/epochs/1/proofs/%s", apiURL, user.Hex()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p api.Proof
+	json.NewDecoder(resp.Body).Decode(&p)
+	resp.Body.Close()
+	before, _ := n.Chain.Client().BalanceAt(ctx, user, nil)
+	tx, err := n.Chain.SendTx(ctx, n.Users[1], &n.Contract, nil, p.Calldata)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Commit(t, tx)
+	after, _ := n.Chain.Client().BalanceAt(ctx, user, nil)
+	if got := new(big.Int).Sub(after, before); got.String() != p.Cumulative {
+		t.Fatalf("claim paid %s, want %s", got, p.Cumulative)
+	}
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("exit %d:\n%s", code, stderr.String())
@@ -101,10 +188,27 @@ func TestFollowsUntilStopped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	if h, ok, _ := l.Head(); !ok || h.Number < want {
-		t.Fatalf("ledger head %+v, want ≥ %d", h, want)
+	l.Close()
+}
+
+// waitForAPI reads the API address from the daemon's log.
+func waitForAPI(t *testing.T, stderr *lockedBuffer, done chan int) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case code := <-done:
+			t.Fatalf("exited early with %d:\n%s", code, stderr.String())
+		default:
+		}
+		if i := strings.Index(stderr.String(), `"url": "http://`); i >= 0 {
+			rest := stderr.String()[i+len(`"url": "`):]
+			return rest[:strings.IndexByte(rest, '"')]
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
+	t.Fatalf("no API address in the log:\n%s", stderr.String())
+	return ""
 }
 
 // lockedBuffer is a bytes.Buffer the daemon may write while the test reads.
