@@ -44,8 +44,8 @@ func writeKey(t *testing.T, dir string, key *ecdsa.PrivateKey, password string, 
 
 type testConfig struct {
 	rpc, contract, keystore, password string
-	chain                            uint64
-	genesis                          uint64
+	chain                             uint64
+	genesis                           uint64
 }
 
 func writeConfig(t *testing.T, dir string, c testConfig) string {
