@@ -15,7 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/keystore"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/google/uuid"
 
 	"github.com/cmt-rewards/cmt-rewards/api"
@@ -145,23 +148,7 @@ func TestDaemonSettles(t *testing.T) {
 	go func() { done <- run(ctx, []string{"--config", cfg, "--log-format", "console"}, &stderr) }()
 
 	apiURL := waitForAPI(t, &stderr, done)
-	var st api.Status
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if time.Now().After(deadline) {
-			t.Fatalf("epochs did not settle: %+v\n%s", st, stderr.String())
-		}
-		time.Sleep(200 * time.Millisecond)
-		resp, err := http.Get(apiURL + "/v1/status")
-		if err != nil {
-			continue
-		}
-		json.NewDecoder(resp.Body).Decode(&st)
-		resp.Body.Close()
-		if st.Epochs["confirmed"] >= 2 && st.LatestEpoch != nil && st.LatestEpoch.Accepted {
-			break
-		}
-	}
+	waitSettled(t, apiURL, 2, &stderr)
 	user := testnet.Addr(n.Users[0])
 	resp, err := http.Get(fmt.Sprintf("%s/v1/epochs/1/proofs/%s", apiURL, user.Hex()))
 	if err != nil {
@@ -189,6 +176,103 @@ func TestDaemonSettles(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.Close()
+}
+
+// TestTwoDaemonsQuorum: two validators' daemons, quorum 2, settle the same
+// epochs together; each epoch is accepted once.
+func TestTwoDaemonsQuorum(t *testing.T) {
+	t.Parallel()
+	n := testnet.New(t, testnet.Options{Quorum: 2})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fund, err := n.Chain.SendTx(ctx, n.Users[1], &n.Contract, new(big.Int).Mul(big.NewInt(1e18), big.NewInt(10000)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Commit(t, fund)
+	n.Commit(t, n.Stake(t, 0, 2, 5e18))
+	var mining sync.WaitGroup
+	mining.Add(1)
+	go func() {
+		defer mining.Done()
+		for ctx.Err() == nil {
+			n.Chain.Mine()
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	defer mining.Wait()
+	type daemon struct {
+		stderr lockedBuffer
+		done   chan int
+		api    string
+	}
+	var ds [2]*daemon
+	for i := range ds {
+		d := &daemon{done: make(chan int, 1)}
+		dir := t.TempDir()
+		ks, pw := writeKey(t, dir, n.Signers[i], "secret", 0o600)
+		cfg := writeConfig(t, dir, testConfig{rpc: n.Chain.RPCURL(), chain: n.Chain.ChainID().Uint64(), contract: n.Contract.Hex(),
+			keystore: ks, password: pw, genesis: n.Chain.HeaderByNumber(0).Time})
+		go func() { d.done <- run(ctx, []string{"--config", cfg, "--log-format", "console"}, &d.stderr) }()
+		ds[i] = d
+	}
+	for _, d := range ds {
+		d.api = waitForAPI(t, &d.stderr, d.done)
+	}
+	for i, d := range ds {
+		st := waitSettled(t, d.api, 2, &d.stderr)
+		if st.LatestEpoch.TxHash == (common.Hash{}) {
+			t.Errorf("daemon %d did not vote: %+v", i, st.LatestEpoch)
+		}
+	}
+	// Each epoch has exactly two votes and one acceptance on chain.
+	logs, err := n.Chain.Client().FilterLogs(ctx, ethereum.FilterQuery{Addresses: []common.Address{n.Contract}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	voted, accepted := map[common.Hash]int{}, map[common.Hash]int{}
+	for _, l := range logs {
+		switch l.Topics[0] {
+		case crypto.Keccak256Hash([]byte("RootVoted(uint256,address,bytes32,uint256,bytes32)")):
+			voted[l.Topics[1]]++
+		case crypto.Keccak256Hash([]byte("RootAccepted(uint256,bytes32,uint256,bytes32)")):
+			accepted[l.Topics[1]]++
+		}
+	}
+	for e := 0; e < 2; e++ {
+		k := common.BigToHash(big.NewInt(int64(e)))
+		if voted[k] != 2 || accepted[k] != 1 {
+			t.Errorf("epoch %d: %d votes, %d acceptances", e, voted[k], accepted[k])
+		}
+	}
+	cancel()
+	for _, d := range ds {
+		<-d.done
+	}
+}
+
+// waitSettled polls the API until at least n epochs are confirmed and the
+// latest is accepted.
+func waitSettled(t *testing.T, apiURL string, n int, log *lockedBuffer) api.Status {
+	t.Helper()
+	var st api.Status
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatalf("epochs did not settle: %+v\n%s", st, log.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+		resp, err := http.Get(apiURL + "/v1/status")
+		if err != nil {
+			continue
+		}
+		st = api.Status{}
+		json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		if st.Epochs["confirmed"] >= n && st.LatestEpoch != nil && st.LatestEpoch.Accepted {
+			return st
+		}
+	}
 }
 
 // waitForAPI reads the API address from the daemon's log.

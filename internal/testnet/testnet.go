@@ -32,6 +32,7 @@ type Options struct {
 	Users       int
 	CliqueEpoch uint64
 	GenesisTime uint64
+	Quorum      int64 // the contract's root quorum (default 1)
 }
 
 // Key returns a deterministic test key.
@@ -81,7 +82,10 @@ func New(t testing.TB, o Options) *Net {
 	for _, k := range n.Signers {
 		vals = append(vals, Addr(k))
 	}
-	args := contracts.NewValidatorSet().PackConstructor(vals, big.NewInt(1))
+	if o.Quorum == 0 {
+		o.Quorum = 1
+	}
+	args := contracts.NewValidatorSet().PackConstructor(vals, big.NewInt(o.Quorum))
 	addr, rcpt, err := c.Deploy(context.Background(), n.Users[0], append(common.FromHex(contracts.ValidatorSetMetaData.Bin), args...))
 	if err != nil {
 		t.Fatal(err)
