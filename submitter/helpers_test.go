@@ -1,0 +1,335 @@
+package submitter
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"encoding/json"
+	"errors"
+	"io"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	ethereum "github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/keystore"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/params"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/cmt-rewards/cmt-rewards/contracts"
+	"github.com/cmt-rewards/cmt-rewards/devchain"
+	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
+	"github.com/cmt-rewards/cmt-rewards/ledger"
+)
+
+var vs = contracts.NewValidatorSet()
+
+// env is one test's chain, contract and node endpoint (through a proxy that
+// counts and can drop eth_sendRawTransaction).
+type env struct {
+	t        *testing.T
+	net      *testnet.Net
+	contract common.Address
+	proxy    *sendProxy
+}
+
+// newEnv starts a testnet (3 signer-validators, quorum 1) and funds the
+// validators for gas. quorum > 1 deploys a second ValidatorSet with that
+// quorum and uses it instead.
+func newEnv(t *testing.T, quorum int64) *env {
+	t.Helper()
+	n := testnet.New(t, testnet.Options{})
+	e := &env{t: t, net: n, contract: n.Contract}
+	if quorum > 1 {
+		var vals []common.Address
+		for _, k := range n.Signers {
+			vals = append(vals, testnet.Addr(k))
+		}
+		code := append(common.FromHex(contracts.ValidatorSetMetaData.Bin), vs.PackConstructor(vals, big.NewInt(quorum))...)
+		addr, _, err := n.Chain.Deploy(context.Background(), n.Users[0], code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.contract = addr
+	}
+	var txs []*types.Transaction
+	for _, k := range n.Signers {
+		to := testnet.Addr(k)
+		tx, err := n.Chain.SendTx(context.Background(), n.Users[1], &to, big.NewInt(params.Ether), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		txs = append(txs, tx)
+	}
+	n.Commit(t, txs...)
+	e.proxy = startProxy(t, n.Chain.RPCURL())
+	return e
+}
+
+// sub returns e for a subtest.
+func (e *env) sub(t *testing.T) *env {
+	c := *e
+	c.t = t
+	return &c
+}
+
+// mineEvery mines a block every d until the test ends (or stop is called).
+func (e *env) mineEvery(d time.Duration) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(d)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if _, err := e.net.Chain.Mine(); err != nil && !errors.Is(err, devchain.ErrClosed) {
+					e.t.Errorf("mine: %v", err)
+					return
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	stop = func() { once.Do(func() { close(done); wg.Wait() }) }
+	e.t.Cleanup(stop)
+	return stop
+}
+
+// client dials the node through the proxy.
+func (e *env) client() *ethclient.Client {
+	c, err := ethclient.Dial(e.proxy.URL())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(c.Close)
+	return c
+}
+
+// ledger opens a fresh ledger for the env's chain and contract.
+func (e *env) ledger() *ledger.Ledger { return openLedgerFor(e.t, devchain.DefaultChainID, e.contract) }
+
+func openLedgerFor(t *testing.T, chainID uint64, contract common.Address) *ledger.Ledger {
+	t.Helper()
+	l, err := ledger.Open(filepath.Join(t.TempDir(), "ledger.db"), ledger.Identity{ChainID: chainID, Contract: contract}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// config is a test configuration for key.
+func (e *env) config(key *ecdsa.PrivateKey) Config {
+	ks, pw := writeKey(e.t, key, "secret", 0o600, 0o600)
+	return Config{
+		Contract:      e.contract,
+		ChainID:       devchain.DefaultChainID,
+		KeystoreFile:  ks,
+		PasswordFile:  pw,
+		Confirmations: 2,
+		ResendAfter:   time.Hour,
+		PollInterval:  20 * time.Millisecond,
+		RPCTimeout:    5 * time.Second,
+	}
+}
+
+// submitter builds a Submitter through the proxy; log may be nil.
+func (e *env) submitter(cfg Config, l *ledger.Ledger, b Backend, log *zap.Logger) *Submitter {
+	e.t.Helper()
+	if b == nil {
+		b = e.client()
+	}
+	if log == nil {
+		log = zaptest.NewLogger(e.t, zaptest.Level(zapcore.WarnLevel))
+	}
+	s, err := New(context.Background(), cfg, b, l, log, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return s
+}
+
+// call reads the contract directly (not through the proxy).
+func (e *env) call(data []byte) []byte {
+	e.t.Helper()
+	out, err := e.net.Chain.Client().CallContract(context.Background(), ethereum.CallMsg{To: &e.contract, Data: data}, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return out
+}
+
+func (e *env) nextEpoch() uint64 {
+	n, err := vs.UnpackNextEpoch(e.call(vs.PackNextEpoch()))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n.Uint64()
+}
+
+func (e *env) voteCount(v Vote) uint64 {
+	n, err := vs.UnpackVoteCount(e.call(vs.PackVoteCount(new(big.Int).SetUint64(v.Epoch), v.Root, v.Total, v.ResultHash)))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n.Uint64()
+}
+
+func (e *env) nonce(a common.Address) uint64 {
+	n, err := e.net.Chain.Client().NonceAt(context.Background(), a, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// voteBy sends key's vote directly and mines it.
+func (e *env) voteBy(key *ecdsa.PrivateKey, v Vote) {
+	e.t.Helper()
+	data := vs.PackSubmitRoot(new(big.Int).SetUint64(v.Epoch), v.Root, v.Total, v.ResultHash)
+	tx, err := e.net.Chain.SendTx(context.Background(), key, &e.contract, nil, data)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	rs, err := e.net.Chain.Commit(tx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if rs[0].Status != types.ReceiptStatusSuccessful {
+		e.t.Fatalf("vote by %s reverted", testnet.Addr(key))
+	}
+}
+
+// records returns the submitter records in l.
+func records(t *testing.T, l *ledger.Ledger) map[uint64]*record {
+	t.Helper()
+	out := map[uint64]*record{}
+	err := l.View(bucket, func(_ func([]byte) []byte, each func([]byte, func(k, v []byte) error) error) error {
+		return each([]byte(recordPrefix), func(k, v []byte) error {
+			epoch := new(big.Int).SetBytes(k[len(recordPrefix):]).Uint64()
+			r, err := decodeRecord(epoch, v)
+			out[epoch] = r
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// writeKey writes an encrypted keystore (light scrypt) and a password file
+// with the given modes.
+func writeKey(t *testing.T, key *ecdsa.PrivateKey, password string, ksMode, pwMode os.FileMode) (ks, pw string) {
+	t.Helper()
+	blob, err := keystore.EncryptKey(&keystore.Key{Address: testnet.Addr(key), PrivateKey: key}, password, keystore.LightScryptN, keystore.LightScryptP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ks, pw = filepath.Join(dir, "key.json"), filepath.Join(dir, "password")
+	if err := os.WriteFile(ks, blob, ksMode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pw, []byte(password+"\n"), pwMode); err != nil {
+		t.Fatal(err)
+	}
+	// WriteFile's mode is filtered by the umask; set it exactly.
+	if err := os.Chmod(ks, ksMode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(pw, pwMode); err != nil {
+		t.Fatal(err)
+	}
+	return ks, pw
+}
+
+func observed(t *testing.T) (*zap.Logger, *observer.ObservedLogs) {
+	core, logs := observer.New(zapcore.InfoLevel)
+	return zap.New(zapcore.NewTee(core, zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel)).Core())), logs
+}
+
+// sendProxy forwards JSON-RPC to a node, counting eth_sendRawTransaction
+// requests and dropping them on demand (the node never sees a dropped one;
+// the client gets a 502).
+type sendProxy struct {
+	target   string
+	srv      *httptest.Server
+	sends    atomic.Int64 // eth_sendRawTransaction requests received
+	requests atomic.Int64 // all requests received
+	drop     atomic.Int64 // drop this many more sends
+	dropAll  atomic.Bool
+}
+
+func startProxy(t *testing.T, target string) *sendProxy {
+	p := &sendProxy{target: target}
+	p.srv = httptest.NewServer(p)
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func (p *sendProxy) URL() string { return p.srv.URL }
+
+func (p *sendProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.requests.Add(1)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if isSend(body) {
+		p.sends.Add(1)
+		if p.dropAll.Load() || p.drop.Add(-1) >= 0 {
+			http.Error(w, "dropped by test proxy", http.StatusBadGateway)
+			return
+		}
+	}
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, p.target, bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
+}
+
+func isSend(body []byte) bool {
+	var one struct{ Method string }
+	if json.Unmarshal(body, &one) == nil {
+		return one.Method == "eth_sendRawTransaction"
+	}
+	var batch []struct{ Method string }
+	if json.Unmarshal(body, &batch) == nil {
+		for _, m := range batch {
+			if m.Method == "eth_sendRawTransaction" {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,334 @@
+package submitter
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	ethereum "github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"go.uber.org/zap"
+
+	"github.com/cmt-rewards/cmt-rewards/contracts"
+	"github.com/cmt-rewards/cmt-rewards/ledger"
+)
+
+var (
+	// ErrInvalidConfig is wrapped by every error of Config.Check.
+	ErrInvalidConfig = errors.New("invalid submitter configuration")
+	// ErrInsecureKeyFile is returned by New for a keystore or password file
+	// that group or others may access.
+	ErrInsecureKeyFile = errors.New("key file is accessible to group or others")
+	// ErrWrongPassword is returned by New when the password does not
+	// decrypt the keystore.
+	ErrWrongPassword = errors.New("wrong keystore password")
+	// ErrWrongChain is returned by New when the node or the ledger belongs
+	// to another chain or contract than configured.
+	ErrWrongChain = errors.New("wrong chain")
+	// ErrInvalidVote is returned by Submit for a vote without a total, or
+	// with a total outside uint256.
+	ErrInvalidVote = errors.New("invalid vote")
+	// ErrConflictingVote is returned by Submit when the ledger holds a
+	// record of a different vote for the same epoch: a validator never
+	// votes twice differently.
+	ErrConflictingVote = errors.New("a different vote for this epoch is recorded")
+	// ErrEpochNotOpen is returned by Submit when the contract's nextEpoch
+	// is below the vote's epoch: an earlier epoch is not accepted yet.
+	ErrEpochNotOpen = errors.New("an earlier epoch is not accepted yet")
+	// ErrReverted is returned by Submit when the simulation of the vote, or
+	// our mined transaction, reverted; the message names the contract's
+	// custom error, e.g. "reverted: EpochNotNext(expected=4, got=3)".
+	ErrReverted = errors.New("reverted")
+	// ErrInsufficientFunds is returned by Submit when the key's balance
+	// cannot pay for a new transaction at its fee cap.
+	ErrInsufficientFunds = errors.New("insufficient funds")
+	// ErrRejected is returned by Submit when the node refuses the signed
+	// transaction for a reason that waiting cannot fix (e.g. insufficient
+	// funds, gas above the block limit). The record stays: a later Submit
+	// tries the same transaction again.
+	ErrRejected = errors.New("transaction rejected by the node")
+	// ErrRecordRace is returned when the write-ahead record changed under
+	// a Submit: another Submitter uses the same ledger.
+	ErrRecordRace = errors.New("write-ahead record changed by another writer")
+)
+
+// Backend is the part of go-ethereum's ethclient.Client the submitter uses.
+// A nil block number means the latest block.
+type Backend interface {
+	ChainID(ctx context.Context) (*big.Int, error)
+	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
+	NonceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (uint64, error)
+	BalanceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (*big.Int, error)
+	SuggestGasTipCap(ctx context.Context) (*big.Int, error)
+	SuggestGasPrice(ctx context.Context) (*big.Int, error)
+	EstimateGas(ctx context.Context, msg ethereum.CallMsg) (uint64, error)
+	CallContract(ctx context.Context, msg ethereum.CallMsg, blockNumber *big.Int) ([]byte, error)
+	SendTransaction(ctx context.Context, tx *types.Transaction) error
+	TransactionReceipt(ctx context.Context, txHash common.Hash) (*types.Receipt, error)
+}
+
+// State is what Submit found.
+type State int
+
+const (
+	// Pending: ctx ended before a verdict. Whatever was sent is in the
+	// record and a later Submit resumes it.
+	Pending State = iota
+	// Confirmed: our transaction is mined, successful and Confirmations
+	// deep in the canonical chain.
+	Confirmed
+	// AlreadyVoted: our vote is on chain (hasVoted) at the confirmed height,
+	// from a transaction this Submitter has no receipt for, e.g. sent by an
+	// earlier run whose ledger was lost. Nothing was sent.
+	AlreadyVoted
+	// Accepted: the epoch was accepted with this very vote before ours was
+	// needed. Nothing was sent (or what was sent was not mined).
+	Accepted
+	// Disputed: the epoch was accepted with a different (root, total,
+	// resultHash) than ours; Outcome.Accepted holds the chain's.
+	Disputed
+)
+
+// String returns the state's name.
+func (s State) String() string {
+	switch s {
+	case Pending:
+		return "pending"
+	case Confirmed:
+		return "confirmed"
+	case AlreadyVoted:
+		return "already voted"
+	case Accepted:
+		return "accepted"
+	case Disputed:
+		return "disputed"
+	}
+	return fmt.Sprintf("State(%d)", int(s))
+}
+
+// Vote is one validator's vote for an epoch's root.
+type Vote struct {
+	Epoch      uint64
+	Root       common.Hash
+	Total      *big.Int // wei, the sum of the tree's cumulative payouts
+	ResultHash common.Hash
+}
+
+// Equal reports whether two votes are the same (epoch, root, total,
+// resultHash).
+func (v Vote) Equal(o Vote) bool {
+	if v.Epoch != o.Epoch || v.Root != o.Root || v.ResultHash != o.ResultHash {
+		return false
+	}
+	if v.Total == nil || o.Total == nil {
+		return v.Total == nil && o.Total == nil
+	}
+	return v.Total.Cmp(o.Total) == 0
+}
+
+// String describes the vote for logs and errors.
+func (v Vote) String() string {
+	return fmt.Sprintf("epoch %d root %s total %s result %s", v.Epoch, v.Root.Hex(), v.Total, v.ResultHash.Hex())
+}
+
+func (v Vote) check() error {
+	if v.Total == nil {
+		return fmt.Errorf("%w: total is missing", ErrInvalidVote)
+	}
+	if v.Total.Sign() < 0 || v.Total.BitLen() > 256 {
+		return fmt.Errorf("%w: total %s is outside uint256", ErrInvalidVote, v.Total)
+	}
+	return nil
+}
+
+// Outcome is Submit's answer.
+type Outcome struct {
+	State State
+	// TxHash is the mined transaction when Confirmed, otherwise our latest
+	// attempt, if any.
+	TxHash common.Hash
+	// Block is the block of the mined transaction when Confirmed (or
+	// Disputed after ours was mined).
+	Block uint64
+	// Accepted is the chain's accepted vote when State is Accepted or
+	// Disputed.
+	Accepted *Vote
+	// Attempts is how many transactions were signed for the epoch, over
+	// all runs.
+	Attempts int
+}
+
+// Submitter sends this validator's root votes.
+type Submitter struct {
+	cfg     Config
+	b       Backend
+	store   *ledger.Ledger
+	log     *zap.Logger
+	now     func() time.Time
+	key     *ecdsa.PrivateKey
+	addr    common.Address
+	chainID *big.Int
+	signer  types.Signer
+	abi     *contracts.ValidatorSet
+	sem     chan struct{} // one token: serialises Submit, waits respecting ctx
+}
+
+// New loads the validator key and checks that the node and the ledger
+// belong to the configured chain and contract. cfg's zero fields get their
+// defaults. A keystore or password file accessible to group or others is
+// refused (ErrInsecureKeyFile, naming the file), a wrong password is
+// ErrWrongPassword, a node of another chain ErrWrongChain. ctx bounds the
+// RPC calls New makes. log may be nil (no logs), now may be nil
+// (time.Now); now is used for attempt timestamps and the resend and bump
+// schedule.
+func New(ctx context.Context, cfg Config, b Backend, store *ledger.Ledger, log *zap.Logger, now func() time.Time) (*Submitter, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	if b == nil || store == nil {
+		return nil, errors.New("new submitter: backend and ledger are required")
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if id := store.Identity(); id.ChainID != cfg.ChainID || id.Contract != cfg.Contract {
+		return nil, fmt.Errorf("%w: ledger %s is for chain %d, contract %s; configured chain %d, contract %s",
+			ErrWrongChain, store.Path(), id.ChainID, id.Contract.Hex(), cfg.ChainID, cfg.Contract.Hex())
+	}
+	key, err := loadKey(cfg.KeystoreFile, cfg.PasswordFile)
+	if err != nil {
+		return nil, err
+	}
+	s := &Submitter{
+		cfg:     cfg,
+		b:       b,
+		store:   store,
+		now:     now,
+		key:     key,
+		addr:    crypto.PubkeyToAddress(key.PublicKey),
+		chainID: new(big.Int).SetUint64(cfg.ChainID),
+		abi:     contracts.NewValidatorSet(),
+		sem:     make(chan struct{}, 1),
+	}
+	s.signer = types.LatestSignerForChainID(s.chainID)
+	s.log = log.With(zap.Stringer("validator", s.addr))
+
+	cctx, cancel := context.WithTimeout(ctx, cfg.RPCTimeout)
+	id, err := b.ChainID(cctx)
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("read chain ID: %w", err)
+	}
+	if id.Cmp(s.chainID) != 0 {
+		return nil, fmt.Errorf("%w: node serves chain %s, configured %d", ErrWrongChain, id, cfg.ChainID)
+	}
+	if active, err := s.isActive(ctx); err != nil {
+		s.log.Warn("cannot read whether this key is an active validator", zap.Error(err))
+	} else if !active {
+		s.log.Warn("this key is not an active validator: its votes will revert with NotActiveValidator")
+	}
+	return s, nil
+}
+
+// Address returns the validator's address, the sender of its votes.
+func (s *Submitter) Address() common.Address { return s.addr }
+
+// NextEpoch reads the contract's nextEpoch at the latest block: the only
+// epoch a vote can be sent for.
+func (s *Submitter) NextEpoch(ctx context.Context) (uint64, error) {
+	n, err := s.nextEpoch(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("read next epoch: %w", err)
+	}
+	return n, nil
+}
+
+// Submit makes sure this validator's vote v is on chain with
+// cfg.Confirmations confirmations, and returns what it found. It blocks,
+// polling every PollInterval, until a verdict (Confirmed, AlreadyVoted,
+// Accepted, Disputed), an error that waiting cannot fix, or the end of
+// ctx, which returns Pending and a nil error: a transaction already
+// broadcast may still be mined after that, and a later Submit with the same
+// vote resumes it (same nonce, same signed bytes) instead of sending
+// another. RPC failures are logged and retried, never returned.
+//
+// Returned errors: ErrInvalidVote, ErrConflictingVote, ErrEpochNotOpen,
+// ErrReverted (nothing is stored when the simulation reverts),
+// ErrInsufficientFunds, ErrRejected, ErrRecordRace and ledger errors. With
+// an error the Outcome is Pending and carries what was sent.
+//
+// Submit is idempotent: calling it again, concurrently (calls are
+// serialised) or after a crash never sends a second vote. A final verdict
+// about a vote we sent is recorded, and a later Submit returns it without
+// reading the chain.
+func (s *Submitter) Submit(ctx context.Context, v Vote) (Outcome, error) {
+	if err := v.check(); err != nil {
+		return Outcome{}, fmt.Errorf("submit epoch %d: %w", v.Epoch, err)
+	}
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return Outcome{State: Pending}, nil
+	}
+	defer func() { <-s.sem }()
+	out, err := s.submit(ctx, v)
+	if err != nil {
+		return out, fmt.Errorf("submit epoch %d: %w", v.Epoch, err)
+	}
+	return out, nil
+}
+
+func (s *Submitter) submit(ctx context.Context, v Vote) (Outcome, error) {
+	rec, err := s.load(v.Epoch)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if rec != nil {
+		if !rec.vote().Equal(v) {
+			return rec.outcome(), fmt.Errorf("%w: recorded %s, asked %s", ErrConflictingVote, rec.vote(), v)
+		}
+		if _, final := rec.State.final(); final {
+			return rec.outcome(), nil
+		}
+	}
+	r := &run{
+		s:    s,
+		v:    v,
+		rec:  rec,
+		data: s.abi.PackSubmitRoot(new(big.Int).SetUint64(v.Epoch), v.Root, v.Total, v.ResultHash),
+		log:  s.log.With(zap.Uint64("epoch", v.Epoch)),
+	}
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return r.pending(), nil
+		case <-timer.C:
+		}
+		out, err := r.step(ctx)
+		if out != nil {
+			return *out, nil
+		}
+		var te transientError
+		switch {
+		case err == nil:
+		case errors.As(err, &te):
+			if ctx.Err() == nil {
+				r.log.Warn("will retry", zap.Error(err))
+			}
+		default:
+			return r.pending(), err
+		}
+		timer.Reset(s.cfg.PollInterval)
+	}
+}
