@@ -222,6 +222,9 @@ func (s *Settler) step(ctx context.Context, k uint64, rec *Record) (bool, error)
 }
 
 func (s *Settler) compute(ctx context.Context, k uint64) (bool, error) {
+	if _, ok, err := s.l.Head(); err != nil || !ok {
+		return false, err // nothing followed yet
+	}
 	prev, err := s.previous(k)
 	if err != nil {
 		return false, err

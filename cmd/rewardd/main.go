@@ -29,10 +29,17 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stderr io.Writer) int {
+	return runWith(ctx, args, os.Stdout, stderr)
+}
+
+func runWith(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("rewardd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", "", "configuration file (JSON)")
-	logFormat := fs.String("log-format", "json", "log format: json (production) or console (development)")
+	dev := fs.Bool("dev", false, "run a complete local system: an embedded chain with the contract, validators, delegators and short epochs")
+	devDir := fs.String("dev-dir", "", "with --dev: directory for the dev system's files (default: a new temporary directory)")
+	devAPI := fs.String("dev-api", "127.0.0.1:8480", "with --dev: API listen address")
+	logFormat := fs.String("log-format", "", "log format: json (production default) or console (--dev default)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -40,9 +47,15 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if *cfgPath == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: rewardd --config FILE [--log-format json|console] [--log-level info]")
+	if (*cfgPath == "") == !*dev || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: rewardd --config FILE | --dev [--dev-dir DIR] [--dev-api ADDR]  [--log-format json|console] [--log-level info]")
 		return 2
+	}
+	if *logFormat == "" {
+		*logFormat = "json"
+		if *dev {
+			*logFormat = "console"
+		}
 	}
 	log, err := newLogger(*logFormat, *logLevel, stderr)
 	if err != nil {
@@ -50,6 +63,13 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return 2
 	}
 	defer log.Sync()
+	if *dev {
+		if err := runDev(ctx, *devDir, *devAPI, stdout, log); err != nil {
+			fmt.Fprintf(stderr, "rewardd: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "rewardd: %v\n", err)
@@ -71,6 +91,35 @@ func serve(ctx context.Context, cfg config.Config, log *zap.Logger) error {
 		return err
 	}
 	defer d.close()
+	return d.run(ctx)
+}
+
+// runDev runs the dev system until ctx ends.
+func runDev(ctx context.Context, dir, apiListen string, stdout io.Writer, log *zap.Logger) error {
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "cmt-rewards-dev-"); err != nil {
+			return err
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	sys, err := startDev(ctx, dir, apiListen, log.Named("dev"))
+	if err != nil {
+		return err
+	}
+	defer sys.chain.Close()
+	d, err := start(ctx, sys.cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	go func() { sys.produce(ctx, log.Named("dev")); close(done) }()
+	defer func() { cancel(); <-done }()
+	sys.printIntro(stdout, d.APIURL())
 	return d.run(ctx)
 }
 
