@@ -86,7 +86,9 @@ func startDev(ctx context.Context, dir, apiListen string, log *zap.Logger) (*dev
 	return d, nil
 }
 
-func (d *devSystem) addr(k *ecdsa.PrivateKey) common.Address { return crypto.PubkeyToAddress(k.PublicKey) }
+func (d *devSystem) addr(k *ecdsa.PrivateKey) common.Address {
+	return crypto.PubkeyToAddress(k.PublicKey)
+}
 
 func (d *devSystem) send(ctx context.Context, key *ecdsa.PrivateKey, value *big.Int, data []byte) error {
 	tx, err := d.chain.SendTx(ctx, key, &d.contract, value, data)
@@ -127,7 +129,7 @@ func (d *devSystem) history(ctx context.Context) error {
 		{d.delegators[1], cmt(10_000), vs.PackStake(vals[1])},
 		{d.delegators[2], cmt(25_000), vs.PackStake(vals[2])},
 		{d.delegators[3], cmt(15_000), vs.PackStake(d.addr(d.signers[3]))}, // at the candidate
-		{d.signers[0], cmt(5_000), vs.PackStake(vals[0])},                 // a validator's own stake
+		{d.signers[0], cmt(5_000), vs.PackStake(vals[0])},                  // a validator's own stake
 	}
 	for _, s := range steps {
 		if err := d.send(ctx, s.key, s.value, s.data); err != nil {
