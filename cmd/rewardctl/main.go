@@ -41,6 +41,9 @@ func commands() map[string]command {
 	return map[string]command{
 		"calc":   {"compute one epoch offline from a cmt-epoch-input-v1 file", runCalc},
 		"export": {"write an epoch's cmt-epoch-input-v1 file from the ledger or a node", runExport},
+		"audit":  {"recompute an epoch from chain data and compare it with the chain and a published result", runAudit},
+		"report": {"exchange report (CSV or JSON) of published epochs, with per-epoch totals", runReport},
+		"proof":  {"an account's claim arguments (and calldata) from a published result", runProof},
 	}
 }
 
