@@ -72,6 +72,10 @@ type Config struct {
 	PollInterval time.Duration
 	// RPCTimeout bounds every single RPC call. Default 10s.
 	RPCTimeout time.Duration
+	// OnStep, if set, is called synchronously at each step of a vote
+	// (StepRecorded, StepBroadcast, StepMined); crash tests kill the
+	// process there.
+	OnStep func(step string, epoch uint64)
 }
 
 // WithDefaults returns c with every zero field set to its default.

@@ -53,6 +53,19 @@ type run struct {
 	noReceipt int
 }
 
+// Steps reported to Config.OnStep.
+const (
+	StepRecorded  = "recorded"  // an attempt is signed and saved, not yet broadcast
+	StepBroadcast = "broadcast" // the node accepted an attempt
+	StepMined     = "mined"     // an attempt has a receipt; confirmations pending
+)
+
+func (r *run) reached(name string) {
+	if r.s.cfg.OnStep != nil {
+		r.s.cfg.OnStep(name, r.v.Epoch)
+	}
+}
+
 func (r *run) pending() Outcome {
 	out := Outcome{State: Pending}
 	if r.rec != nil {
@@ -259,6 +272,7 @@ func (r *run) findMined(ctx context.Context, head *types.Header) (*mined, error)
 	default:
 		r.log.Info("vote mined", zap.Stringer("tx", found.a.Hash), zap.Uint64("nonce", found.a.Nonce),
 			zap.Uint64("block", found.rcpt.BlockNumber.Uint64()), zap.Bool("success", found.rcpt.Status == types.ReceiptStatusSuccessful))
+		r.reached(StepMined)
 	}
 	r.minedIn = in
 	return found, nil
@@ -360,6 +374,7 @@ func (r *run) start(ctx context.Context, head *types.Header, nonce uint64) error
 		return err
 	}
 	r.log.Info("vote signed and recorded", append(feeFields(f), zap.Stringer("tx", a.Hash), zap.Uint64("nonce", nonce), zap.Uint64("gas", gas))...)
+	r.reached(StepRecorded)
 	return r.broadcast(ctx, r.rec.latest())
 }
 
@@ -449,6 +464,7 @@ func (r *run) broadcast(ctx context.Context, a *attempt) error {
 	switch sendErrorKind(err) {
 	case sendOK:
 		r.log.Info("vote broadcast", fields...)
+		r.reached(StepBroadcast)
 	case sendKnown:
 		r.log.Info("vote broadcast: the node already has it or its nonce is used; receipts decide", append(fields, zap.Error(err))...)
 	case sendFatal:

@@ -36,10 +36,17 @@ type daemon struct {
 	trigger  chan struct{}
 }
 
+// hooks let crash tests stop the process at chosen points; production
+// passes none.
+type hooks struct {
+	afterSave func(settle.Record)             // after each settlement record is stored
+	onStep    func(step string, epoch uint64) // at each step of a vote transaction
+}
+
 // start checks everything that can be checked, in an order that writes
 // nothing before the last check passed: configuration, key, node, chain,
 // contract; then opens the ledger and the API listener.
-func start(ctx context.Context, cfg config.Config, log *zap.Logger) (_ *daemon, err error) {
+func start(ctx context.Context, cfg config.Config, log *zap.Logger, h hooks) (_ *daemon, err error) {
 	if err := cfg.CheckDaemon(); err != nil {
 		return nil, err
 	}
@@ -57,7 +64,7 @@ func start(ctx context.Context, cfg config.Config, log *zap.Logger) (_ *daemon, 
 			return nil, fmt.Errorf("api.listen: %w", err)
 		}
 	}
-	if d.l, d.voter, err = openLedgerAndVoter(ctx, &cfg, ethclient.NewClient(d.client), log.Named("submitter")); err != nil {
+	if d.l, d.voter, err = openLedgerAndVoter(ctx, &cfg, ethclient.NewClient(d.client), log.Named("submitter"), h.onStep); err != nil {
 		return nil, err
 	}
 	params, err := export.ParamsFrom(&cfg)
@@ -65,7 +72,7 @@ func start(ctx context.Context, cfg config.Config, log *zap.Logger) (_ *daemon, 
 		return nil, err
 	}
 	d.follower = follower.New(export.FollowerConfig(&cfg), d.client, d.l, log.Named("follower"))
-	d.settler = settle.New(settle.Config{Params: params, PublishDir: cfg.Settle.PublishDir, FirstEpoch: cfg.Settle.FirstEpoch}, d.l, d.voter, log.Named("settle"), nil)
+	d.settler = settle.New(settle.Config{Params: params, PublishDir: cfg.Settle.PublishDir, FirstEpoch: cfg.Settle.FirstEpoch, AfterSave: h.afterSave}, d.l, d.voter, log.Named("settle"), nil)
 	if d.apiLn != nil {
 		d.api = &http.Server{Handler: api.New(d.settler, &d.follower.Stats, d.voter, log.Named("api"), api.Options{}), ReadHeaderTimeout: 10 * time.Second}
 	}

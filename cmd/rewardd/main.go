@@ -29,10 +29,10 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stderr io.Writer) int {
-	return runWith(ctx, args, os.Stdout, stderr)
+	return runWith(ctx, args, os.Stdout, stderr, hooks{})
 }
 
-func runWith(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, h hooks) int {
 	fs := flag.NewFlagSet("rewardd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", "", "configuration file (JSON)")
@@ -75,7 +75,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rewardd: %v\n", err)
 		return 1
 	}
-	if err := serve(ctx, cfg, log); err != nil {
+	if err := serve(ctx, cfg, log, h); err != nil {
 		log.Error("stopped", zap.Error(err))
 		fmt.Fprintf(stderr, "rewardd: %v\n", err)
 		return 1
@@ -85,8 +85,8 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // serve runs the daemon until ctx is cancelled. Every check that can fail
 // at start does so before anything is written.
-func serve(ctx context.Context, cfg config.Config, log *zap.Logger) error {
-	d, err := start(ctx, cfg, log)
+func serve(ctx context.Context, cfg config.Config, log *zap.Logger, h hooks) error {
+	d, err := start(ctx, cfg, log, h)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func runDev(ctx context.Context, dir, apiListen string, stdout io.Writer, log *z
 		return err
 	}
 	defer sys.chain.Close()
-	d, err := start(ctx, sys.cfg, log)
+	d, err := start(ctx, sys.cfg, log, hooks{})
 	if err != nil {
 		return err
 	}

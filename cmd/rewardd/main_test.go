@@ -142,7 +142,7 @@ func TestDaemonSettles(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
-	defer mining.Wait()
+	defer func() { cancel(); mining.Wait() }()
 	var stderr lockedBuffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"--config", cfg, "--log-format", "console"}, &stderr) }()
@@ -200,7 +200,7 @@ func TestTwoDaemonsQuorum(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
-	defer mining.Wait()
+	defer func() { cancel(); mining.Wait() }()
 	type daemon struct {
 		stderr lockedBuffer
 		done   chan int

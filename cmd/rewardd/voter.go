@@ -41,14 +41,16 @@ func submitterConfig(cfg *config.Config) submitter.Config {
 // submitter refuses (bad key, wrong password, wrong chain) and the ledger
 // file was created by this call, the file is removed again: a failed start
 // leaves nothing behind.
-func openLedgerAndVoter(ctx context.Context, cfg *config.Config, b submitter.Backend, log *zap.Logger) (*ledger.Ledger, *submitVoter, error) {
+func openLedgerAndVoter(ctx context.Context, cfg *config.Config, b submitter.Backend, log *zap.Logger, onStep func(string, uint64)) (*ledger.Ledger, *submitVoter, error) {
 	_, statErr := os.Stat(cfg.LedgerPath)
 	created := errors.Is(statErr, os.ErrNotExist)
 	l, err := ledger.Open(cfg.LedgerPath, ledger.Identity{ChainID: cfg.ChainID, Contract: cfg.Contract, StartBlock: cfg.StartBlock}, 2*time.Second)
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := submitter.New(ctx, submitterConfig(cfg), b, l, log, nil)
+	scfg := submitterConfig(cfg)
+	scfg.OnStep = onStep
+	s, err := submitter.New(ctx, scfg, b, l, log, nil)
 	if err != nil {
 		l.Close()
 		if created {

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
+	"github.com/cmt-rewards/cmt-rewards/ledger"
+	"github.com/cmt-rewards/cmt-rewards/settle"
+)
+
+// TestMain lets the test binary run as rewardd with a crash point, so the
+// crash test can have it SIGKILL itself at an exact step.
+func TestMain(m *testing.M) {
+	if os.Getenv("REWARDD_CRASH_CHILD") == "1" {
+		os.Exit(crashChild())
+	}
+	os.Exit(m.Run())
+}
+
+// crashChild runs rewardd with --config $REWARDD_CONFIG and kills itself
+// with SIGKILL when $REWARDD_CRASH_AT ("settle:<state>:<epoch>" or
+// "submit:<step>:<epoch>") is reached.
+func crashChild() int {
+	kill := func() { syscall.Kill(os.Getpid(), syscall.SIGKILL) }
+	var h hooks
+	if at := os.Getenv("REWARDD_CRASH_AT"); at != "" {
+		h.afterSave = func(r settle.Record) {
+			if at == fmt.Sprintf("settle:%s:%d", r.State, r.Epoch) {
+				kill()
+			}
+		}
+		h.onStep = func(step string, epoch uint64) {
+			if at == fmt.Sprintf("submit:%s:%d", step, epoch) {
+				kill()
+			}
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	return runWith(ctx, []string{"--config", os.Getenv("REWARDD_CONFIG"), "--log-format", "console"}, os.Stdout, os.Stderr, h)
+}
+
+// TestCrashAtEveryStep kills the daemon with SIGKILL at each step of the
+// state machine — after computing, after publishing, after saving the
+// signed transaction, after broadcasting it, while waiting for its
+// confirmations — restarting it each time, and demands exactly one vote and
+// one accepted root per epoch and a consistent ledger.
+func TestCrashAtEveryStep(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	t.Parallel()
+	n := testnet.New(t, testnet.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fund, err := n.Chain.SendTx(ctx, n.Users[1], &n.Contract, new(big.Int).Mul(big.NewInt(1e18), big.NewInt(10000)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Commit(t, fund)
+	n.Commit(t, n.Stake(t, 0, 0, 3e18))
+	dir := t.TempDir()
+	ks, pw := writeKey(t, dir, n.Signers[0], "secret", 0o600)
+	cfg := writeConfig(t, dir, testConfig{rpc: n.Chain.RPCURL(), chain: n.Chain.ChainID().Uint64(), contract: n.Contract.Hex(),
+		keystore: ks, password: pw, genesis: n.Chain.HeaderByNumber(0).Time})
+	var mining sync.WaitGroup
+	mining.Add(1)
+	go func() {
+		defer mining.Done()
+		for ctx.Err() == nil {
+			n.Chain.Mine()
+			time.Sleep(25 * time.Millisecond)
+		}
+	}()
+	defer func() { cancel(); mining.Wait() }()
+
+	child := func(crashAt string) (string, error) {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "REWARDD_CRASH_CHILD=1", "REWARDD_CONFIG="+cfg, "REWARDD_CRASH_AT="+crashAt)
+		var out lockedBuffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			return out.String(), err
+		case <-time.After(60 * time.Second):
+			cmd.Process.Kill()
+			<-done
+			return out.String(), fmt.Errorf("timed out")
+		}
+	}
+	for _, at := range []string{
+		"settle:computed:0", "settle:published:0", "submit:recorded:0", "submit:broadcast:0", "submit:mined:0",
+		"settle:confirmed:0", "submit:recorded:1", "submit:mined:1",
+	} {
+		out, err := child(at)
+		if err == nil || !strings.Contains(err.Error(), "killed") {
+			t.Fatalf("crash at %s: the daemon was not killed (%v):\n%s", at, err, out)
+		}
+		t.Logf("killed at %s", at)
+	}
+	// A last run without crash settles epochs 0 and 1 (and is then stopped).
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "REWARDD_CRASH_CHILD=1", "REWARDD_CONFIG="+cfg)
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	apiURL := waitForAPIOut(t, &out)
+	waitSettled(t, apiURL, 2, &out)
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("graceful stop: %v\n%s", err, out.String())
+	}
+
+	logs, err := n.Chain.Client().FilterLogs(ctx, ethereum.FilterQuery{Addresses: []common.Address{n.Contract}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	voted, accepted := map[uint64]int{}, map[uint64]int{}
+	for _, l := range logs {
+		switch l.Topics[0] {
+		case crypto.Keccak256Hash([]byte("RootVoted(uint256,address,bytes32,uint256,bytes32)")):
+			voted[l.Topics[1].Big().Uint64()]++
+		case crypto.Keccak256Hash([]byte("RootAccepted(uint256,bytes32,uint256,bytes32)")):
+			accepted[l.Topics[1].Big().Uint64()]++
+		}
+	}
+	for e := uint64(0); e < 2; e++ {
+		if voted[e] != 1 || accepted[e] != 1 {
+			t.Errorf("epoch %d: %d votes, %d acceptances; want 1 and 1", e, voted[e], accepted[e])
+		}
+	}
+	// The ledger is consistent: records confirmed, results stored, files published.
+	l, err := ledger.Open(filepath.Join(dir, "ledger.db"), ledger.Identity{ChainID: n.Chain.ChainID().Uint64(), Contract: n.Contract}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	s := settle.New(settle.Config{}, l, nil, nil, nil)
+	for e := uint64(0); e < 2; e++ {
+		rec, err := s.Record(e)
+		if err != nil || rec == nil || rec.State != settle.StateConfirmed || !rec.Accepted {
+			t.Fatalf("epoch %d record %+v %v", e, rec, err)
+		}
+		raw, err := s.ResultBytes(e)
+		if err != nil || crypto.Keccak256Hash(raw) != rec.ResultHash {
+			t.Fatalf("epoch %d: stored result does not match the voted hash", e)
+		}
+		_, _, _, result := settle.FileNames(e)
+		pub, err := os.ReadFile(filepath.Join(dir, "pub", result))
+		if err != nil || crypto.Keccak256Hash(pub) != rec.ResultHash {
+			t.Fatalf("epoch %d: published file does not match the voted hash (%v)", e, err)
+		}
+	}
+}
+
+// waitForAPIOut is waitForAPI for a child process's output.
+func waitForAPIOut(t *testing.T, out *lockedBuffer) string {
+	t.Helper()
+	done := make(chan int)
+	return waitForAPI(t, out, done)
+}
