@@ -44,6 +44,8 @@ func commands() map[string]command {
 		"audit":  {"recompute an epoch from chain data and compare it with the chain and a published result", runAudit},
 		"report": {"exchange report (CSV or JSON) of published epochs, with per-epoch totals", runReport},
 		"proof":  {"an account's claim arguments (and calldata) from a published result", runProof},
+		"claim":  {"send an account's claim from a keystore account", runClaim},
+		"status": {"the daemon's status from its API", runStatus},
 	}
 }
 

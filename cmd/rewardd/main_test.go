@@ -16,33 +16,16 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum"
-	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/google/uuid"
 
 	"github.com/cmt-rewards/cmt-rewards/api"
 	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 )
 
-// writeKey stores key as a light-scrypt keystore file with a password file,
-// both mode perm.
 func writeKey(t *testing.T, dir string, key *ecdsa.PrivateKey, password string, perm os.FileMode) (string, string) {
-	t.Helper()
-	id, _ := uuid.NewRandom()
-	js, err := keystore.EncryptKey(&keystore.Key{Id: id, Address: testnet.Addr(key), PrivateKey: key}, password, keystore.LightScryptN, keystore.LightScryptP)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ks, pw := filepath.Join(dir, "key.json"), filepath.Join(dir, "password")
-	if err := os.WriteFile(ks, js, perm); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(pw, []byte(password+"\n"), perm); err != nil {
-		t.Fatal(err)
-	}
-	return ks, pw
+	return testnet.WriteKeystore(t, dir, key, password, perm)
 }
 
 type testConfig struct {

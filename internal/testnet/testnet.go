@@ -7,11 +7,15 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"math/big"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/google/uuid"
 
 	"github.com/cmt-rewards/cmt-rewards/contracts"
 	"github.com/cmt-rewards/cmt-rewards/devchain"
@@ -133,4 +137,26 @@ func (n *Net) Mine(t testing.TB, k int) {
 	if err := n.Chain.MineN(k); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// WriteKeystore stores key as a light-scrypt keystore file and its password
+// in a password file, both with mode perm, and returns their paths.
+func WriteKeystore(t testing.TB, dir string, key *ecdsa.PrivateKey, password string, perm os.FileMode) (keyFile, passwordFile string) {
+	t.Helper()
+	id, err := uuid.NewRandom()
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := keystore.EncryptKey(&keystore.Key{Id: id, Address: Addr(key), PrivateKey: key}, password, keystore.LightScryptN, keystore.LightScryptP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile, passwordFile = filepath.Join(dir, "key.json"), filepath.Join(dir, "password")
+	if err := os.WriteFile(keyFile, js, perm); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(passwordFile, []byte(password+"\n"), perm); err != nil {
+		t.Fatal(err)
+	}
+	return keyFile, passwordFile
 }
