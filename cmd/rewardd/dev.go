@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -100,7 +101,9 @@ func (d *devSystem) send(ctx context.Context, key *ecdsa.PrivateKey, value *big.
 		return err
 	}
 	if rcpts[0].Status != types.ReceiptStatusSuccessful {
-		return fmt.Errorf("dev transaction %s reverted", tx.Hash().Hex())
+		// Replay it to name the contract's error.
+		_, cerr := d.chain.Client().CallContract(ctx, ethereum.CallMsg{From: crypto.PubkeyToAddress(key.PublicKey), To: &d.contract, Value: value, Data: data}, rcpts[0].BlockNumber)
+		return fmt.Errorf("dev transaction %s reverted: %s", tx.Hash().Hex(), contracts.DecodeRevert(cerr))
 	}
 	return nil
 }
@@ -207,15 +210,14 @@ func (d *devSystem) produce(ctx context.Context, log *zap.Logger) {
 		pos := (head.Time + 1 - start) % uint64(devEpochLength/time.Second)
 		k := (head.Time + 1 - start) / uint64(devEpochLength/time.Second)
 		d.chain.SetOffline(2, k%3 == 2 && pos >= 10 && pos < 35)
-		if k == 1 && pos == 20 && !promoted {
+		if k == 1 && pos >= 20 && !promoted {
 			promoted = true
-			go func() { // two of three validators vote; mined by the ticks
-				for _, i := range []int{0, 1} {
-					if _, err := d.chain.SendTx(ctx, d.signers[i], &d.contract, nil, vs.PackVotePromote(d.addr(d.signers[3]))); err != nil {
-						log.Warn("dev: promotion vote", zap.Error(err))
-					}
+			for _, i := range []int{1, 2} { // not 0: the daemon sends with that key
+				if err := d.send(ctx, d.signers[i], nil, vs.PackVotePromote(d.addr(d.signers[3]))); err != nil {
+					log.Warn("dev: promotion vote", zap.Error(err))
 				}
-			}()
+			}
+			continue
 		}
 		if _, err := d.chain.Mine(); err != nil && ctx.Err() == nil {
 			log.Warn("dev: mine", zap.Error(err))
