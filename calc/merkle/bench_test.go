@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -61,18 +62,41 @@ func TestGenLeavesMatchesJS(t *testing.T) {
 	t.Fatal("no generated-100 vector set")
 }
 
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
+
+// ozRoot100k is the root tools/ozjs/bench.js prints for its 100,000 leaves.
+const ozRoot100k = "0xd000df72ebe7f6a0959b5b0ce16f0298531666290be7089fdbf5bf4fcb433df1"
+
+func TestGenLeaves100kRootMatchesJS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	tr, err := Build(leaves100k())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.Root().Hex(); got != ozRoot100k {
+		t.Fatalf("root %s, bench.js %s", got, ozRoot100k)
+	}
+}
+
 func benchBuild(b *testing.B, leaves []Leaf) {
 	b.ReportAllocs()
+	start := cpuTime()
 	for b.Loop() {
 		if _, err := Build(leaves); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 }
 
 func benchBuildAllProofs(b *testing.B, leaves []Leaf) {
 	b.ReportAllocs()
 	proof := make([]common.Hash, 0, 64)
+	start := cpuTime()
 	for b.Loop() {
 		tr, err := Build(leaves)
 		if err != nil {
@@ -87,6 +111,7 @@ func benchBuildAllProofs(b *testing.B, leaves []Leaf) {
 			b.Fatal("no proofs")
 		}
 	}
+	reportCPU(b, start)
 }
 
 func BenchmarkBuild1M(b *testing.B)            { benchBuild(b, leaves1M()) }
@@ -108,6 +133,7 @@ func benchDump(b *testing.B, leaves []Leaf, read bool) {
 	}
 	b.SetBytes(int64(buf.Len()))
 	b.ReportAllocs()
+	start := cpuTime()
 	for b.Loop() {
 		if read {
 			if _, err := ReadDump(bytes.NewReader(buf.Bytes())); err != nil {
@@ -117,6 +143,7 @@ func benchDump(b *testing.B, leaves []Leaf, read bool) {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 }
 
 func benchVerify(b *testing.B, leaves []Leaf) {
@@ -128,5 +155,16 @@ func benchVerify(b *testing.B, leaves []Leaf) {
 		if !Verify(tr.Root(), l.Account, l.Cumulative, proof) {
 			b.Fatal("rejected")
 		}
+	}
+}
+
+// BenchmarkHashPair measures one node hash (one keccak-f permutation), the
+// unit of Build's cost: about 3 per leaf.
+func BenchmarkHashPair(b *testing.B) {
+	h := newHasher()
+	var x, y common.Hash
+	y[0] = 1
+	for b.Loop() {
+		h.pair(&x, &x, &y)
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/holiman/uint256"
@@ -151,80 +151,46 @@ const maxDumpString = 64 << 10
 type dumpReader struct {
 	r   *bufio.Reader
 	off int64 // bytes consumed
+	h   *hasher
 
 	stored   []common.Hash
 	accounts []common.Address
 	amounts  []uint256.Int
 	indices  []int
-	h        *hasher
 }
 
 func (d *dumpReader) read() (*Tree, error) {
 	d.h = hasherPool.Get().(*hasher)
 	defer hasherPool.Put(d.h)
 	seen := map[string]bool{}
-	err := d.object(func(key string) error {
+	more, err := d.open('{')
+	for ; more && err == nil; more, err = d.next('}') {
+		var key string
+		if key, err = d.key(); err != nil {
+			break
+		}
 		if seen[key] {
-			return at(strconv.Quote(key), errors.New("duplicate key"))
+			return nil, at(strconv.Quote(key), errors.New("duplicate key"))
 		}
 		seen[key] = true
 		switch key {
 		case "format":
-			s, err := d.str()
-			if err != nil {
-				return at("format", err)
-			}
-			if string(s) != DumpFormat {
-				return at("format", fmt.Errorf("%s, want %q", quoteShort(string(s)), DumpFormat))
-			}
+			err = d.format()
 		case "leafEncoding":
-			want := [2]string{"address", "uint256"}
-			bad := errors.New(`want ["address","uint256"]`)
-			n := 0
-			err := d.list(func(i int) error {
-				s, err := d.str()
-				if err != nil {
-					return at(idx(i), err)
-				}
-				if i >= len(want) || string(s) != want[i] {
-					return bad
-				}
-				n++
-				return nil
-			})
-			if err == nil && n != len(want) {
-				err = bad
-			}
-			if err != nil {
-				return at("leafEncoding", err)
-			}
+			err = d.leafEncoding()
 		case "tree":
-			err := d.list(func(i int) error {
-				s, err := d.str()
-				if err != nil {
-					return at(idx(i), err)
-				}
-				h, err := parseHash(s)
-				if err != nil {
-					return at(idx(i), err)
-				}
-				d.stored = append(d.stored, h)
-				return nil
-			})
-			if err != nil {
-				return at("tree", err)
-			}
+			err = d.tree()
 		case "values":
-			if err := d.list(d.value); err != nil {
-				return at("values", err)
-			}
+			err = d.values()
 		default:
-			return at(quoteShort(key), errors.New("unknown key"))
+			err = errors.New("unknown key")
 		}
-		return nil
-	})
+		if err != nil {
+			return nil, at(quoteKey(key), err)
+		}
+	}
 	if err != nil {
-		return nil, at("", err)
+		return nil, err
 	}
 	if c, err := d.peek(); err != io.EOF {
 		if err != nil {
@@ -240,66 +206,114 @@ func (d *dumpReader) read() (*Tree, error) {
 	return d.check()
 }
 
-// pathError is an error at a field of the dump, such as values[3].value[1].
-type pathError struct {
-	path string
-	err  error
-}
-
-func (e *pathError) Error() string {
-	if e.path == "" {
-		return e.err.Error()
+// quoteKey names a top-level key in errors: known keys bare, others quoted.
+func quoteKey(key string) string {
+	switch key {
+	case "format", "leafEncoding", "tree", "values":
+		return key
 	}
-	return e.path + ": " + e.err.Error()
+	return quoteShort(key)
 }
 
-func (e *pathError) Unwrap() error { return e.err }
-
-// at prefixes the path of err, if any, with path.
-func at(path string, err error) error {
-	if pe, ok := err.(*pathError); ok {
-		return &pathError{path + pe.path, pe.err}
+func (d *dumpReader) format() error {
+	s, err := d.str()
+	if err != nil {
+		return err
 	}
-	return &pathError{path, err}
+	if string(s) != DumpFormat {
+		return fmt.Errorf("%s, want %q", quoteShort(string(s)), DumpFormat)
+	}
+	return nil
 }
 
-func idx(i int) string { return "[" + strconv.Itoa(i) + "]" }
+func (d *dumpReader) leafEncoding() error {
+	want := [2]string{"address", "uint256"}
+	n := 0
+	more, err := d.open('[')
+	for ; more && err == nil; more, err = d.next(']') {
+		s, e := d.str()
+		if e != nil {
+			return at(idx(n), e)
+		}
+		if n >= len(want) || string(s) != want[n] {
+			break
+		}
+		n++
+	}
+	if err != nil {
+		return err
+	}
+	if more || n != len(want) {
+		return errors.New(`want ["address","uint256"]`)
+	}
+	return nil
+}
 
-// value parses values[i].
-func (d *dumpReader) value(i int) error {
+func (d *dumpReader) tree() error {
+	more, err := d.open('[')
+	for i := 0; more && err == nil; i++ {
+		if e := d.node(); e != nil {
+			return at(idx(i), e)
+		}
+		more, err = d.next(']')
+	}
+	return err
+}
+
+// node parses one element of tree.
+func (d *dumpReader) node() error {
+	s, err := d.str()
+	if err != nil {
+		return err
+	}
+	h, err := parseHash(s)
+	if err != nil {
+		return err
+	}
+	if len(d.stored) == cap(d.stored) {
+		d.stored = slices.Grow(d.stored, max(len(d.stored), 1024))
+	}
+	d.stored = append(d.stored, h)
+	return nil
+}
+
+func (d *dumpReader) values() error {
+	if n := (len(d.stored) + 1) / 2; n > 0 && n <= MaxLeaves { // tree came first: expect n values
+		d.accounts = make([]common.Address, 0, n)
+		d.amounts = make([]uint256.Int, 0, n)
+		d.indices = make([]int, 0, n)
+	}
+	more, err := d.open('[')
+	for i := 0; more && err == nil; i++ {
+		if e := d.value(); e != nil {
+			return at(idx(i), e)
+		}
+		more, err = d.next(']')
+	}
+	return err
+}
+
+// value parses one element of values.
+func (d *dumpReader) value() error {
 	var (
 		account          common.Address
 		amount           uint256.Int
 		treeIndex        int
-		elems            int
 		hasValue, hasIdx bool
 	)
-	err := d.object(func(key string) error {
+	more, err := d.open('{')
+	for ; more && err == nil; more, err = d.next('}') {
+		var key string
+		if key, err = d.key(); err != nil {
+			return err
+		}
 		switch key {
 		case "value":
 			if hasValue {
 				return at(".value", errors.New("duplicate key"))
 			}
 			hasValue = true
-			err := d.list(func(j int) error {
-				if elems++; j > 1 {
-					return errors.New("more than 2 elements")
-				}
-				s, err := d.str()
-				if err == nil && j == 0 {
-					account, err = d.h.parseAddress(s)
-				} else if err == nil {
-					err = parseDecimal(&amount, s)
-				}
-				if err != nil {
-					return at(idx(j), err)
-				}
-				return nil
-			})
-			if err == nil && elems != 2 {
-				err = fmt.Errorf("want 2 elements, got %d", elems)
-			}
-			if err != nil {
+			if account, err = d.pair(&amount); err != nil {
 				return at(".value", err)
 			}
 		case "treeIndex":
@@ -307,29 +321,51 @@ func (d *dumpReader) value(i int) error {
 				return at(".treeIndex", errors.New("duplicate key"))
 			}
 			hasIdx = true
-			n, err := d.readIndex()
-			if err != nil {
+			if treeIndex, err = d.readIndex(); err != nil {
 				return at(".treeIndex", err)
 			}
-			treeIndex = n
 		default:
 			return at("["+quoteShort(key)+"]", errors.New("unknown key"))
 		}
-		return nil
-	})
-	if err == nil && !hasValue {
-		err = at(".value", errors.New("missing"))
 	}
-	if err == nil && !hasIdx {
-		err = at(".treeIndex", errors.New("missing"))
-	}
-	if err != nil {
-		return at(idx(i), err)
+	switch {
+	case err != nil:
+		return err
+	case !hasValue:
+		return at(".value", errors.New("missing"))
+	case !hasIdx:
+		return at(".treeIndex", errors.New("missing"))
 	}
 	d.accounts = append(d.accounts, account)
 	d.amounts = append(d.amounts, amount)
 	d.indices = append(d.indices, treeIndex)
 	return nil
+}
+
+// pair parses [address, amount], storing the amount in amount.
+func (d *dumpReader) pair(amount *uint256.Int) (common.Address, error) {
+	var account common.Address
+	n := 0
+	more, err := d.open('[')
+	for ; more && err == nil; more, err = d.next(']') {
+		if n == 2 {
+			return account, errors.New("more than 2 elements")
+		}
+		s, e := d.str()
+		if e == nil && n == 0 {
+			account, e = d.h.parseAddress(s)
+		} else if e == nil {
+			e = parseDecimal(amount, s)
+		}
+		if e != nil {
+			return account, at(idx(n), e)
+		}
+		n++
+	}
+	if err == nil && n != 2 {
+		err = fmt.Errorf("want 2 elements, got %d", n)
+	}
+	return account, err
 }
 
 // check builds the tree of the values read and compares it with the stored
@@ -366,6 +402,25 @@ func (d *dumpReader) check() (*Tree, error) {
 	return t, nil
 }
 
+// pathError is an error at a field of the dump, such as values[3].value[1].
+type pathError struct {
+	path string
+	err  error
+}
+
+func (e *pathError) Error() string { return e.path + ": " + e.err.Error() }
+func (e *pathError) Unwrap() error { return e.err }
+
+// at prefixes the path of err, if any, with path.
+func at(path string, err error) error {
+	if pe, ok := err.(*pathError); ok {
+		return &pathError{path + pe.path, pe.err}
+	}
+	return &pathError{path, err}
+}
+
+func idx(i int) string { return "[" + strconv.Itoa(i) + "]" }
+
 // peek skips whitespace and returns the next byte without consuming it.
 func (d *dumpReader) peek() (byte, error) {
 	for {
@@ -381,18 +436,10 @@ func (d *dumpReader) peek() (byte, error) {
 	}
 }
 
-// expect skips whitespace and consumes the byte c.
-func (d *dumpReader) expect(c byte) error {
-	got, err := d.peek()
-	if err != nil {
-		return d.eof(err)
-	}
-	if got != c {
-		return fmt.Errorf("expected %q at byte %d, found %q", c, d.off, got)
-	}
+// skip consumes the byte peek returned.
+func (d *dumpReader) skip() {
 	d.r.ReadByte()
 	d.off++
-	return nil
 }
 
 // eof turns io.EOF into a message.
@@ -403,70 +450,80 @@ func (d *dumpReader) eof(err error) error {
 	return err
 }
 
-// list parses a JSON array, calling elem(i) to parse element i.
-func (d *dumpReader) list(elem func(i int) error) error {
-	if err := d.expect('['); err != nil {
-		return err
+// open consumes the opening bracket c ('[' or '{') of an array or object and
+// reports whether an element follows (false for an empty one, whose closing
+// bracket it also consumes).
+func (d *dumpReader) open(c byte) (bool, error) {
+	got, err := d.peek()
+	if err != nil {
+		return false, d.eof(err)
 	}
-	if c, err := d.peek(); err != nil {
-		return d.eof(err)
-	} else if c == ']' {
-		return d.expect(']')
+	if got != c {
+		return false, fmt.Errorf("expected %q at byte %d, found %q", c, d.off, got)
 	}
-	for i := 0; ; i++ {
-		if err := elem(i); err != nil {
-			return err
-		}
-		c, err := d.peek()
-		if err != nil {
-			return d.eof(err)
-		}
-		switch c {
-		case ',':
-			d.expect(',')
-		case ']':
-			return d.expect(']')
-		default:
-			return fmt.Errorf("expected ',' or ']' after element %d at byte %d, found %q", i, d.off, c)
-		}
+	d.skip()
+	if got, err = d.peek(); err != nil {
+		return false, d.eof(err)
 	}
+	if got == c+2 { // ']' or '}'
+		d.skip()
+		return false, nil
+	}
+	return true, nil
 }
 
-// object parses a JSON object, calling field(key) to parse each value.
-func (d *dumpReader) object(field func(key string) error) error {
-	if err := d.expect('{'); err != nil {
-		return err
+// next consumes what follows an element of an array or object closed by
+// closer: ',' (another element follows, true) or closer (false).
+func (d *dumpReader) next(closer byte) (bool, error) {
+	c, err := d.peek()
+	if err != nil {
+		return false, d.eof(err)
 	}
-	if c, err := d.peek(); err != nil {
-		return d.eof(err)
-	} else if c == '}' {
-		return d.expect('}')
+	switch c {
+	case ',':
+		d.skip()
+		return true, nil
+	case closer:
+		d.skip()
+		return false, nil
 	}
-	for {
-		k, err := d.str()
-		if err != nil {
-			return fmt.Errorf("object key: %w", err)
-		}
-		key := string(k)
-		if err := d.expect(':'); err != nil {
-			return fmt.Errorf("after key %s: %w", quoteShort(key), err)
-		}
-		if err := field(key); err != nil {
-			return err
-		}
-		c, err := d.peek()
-		if err != nil {
-			return d.eof(err)
-		}
-		switch c {
-		case ',':
-			d.expect(',')
-		case '}':
-			return d.expect('}')
-		default:
-			return fmt.Errorf("after %s: expected ',' or '}' at byte %d, found %q", quoteShort(key), d.off, c)
-		}
+	return false, fmt.Errorf("expected ',' or %q at byte %d, found %q", closer, d.off, c)
+}
+
+// key parses an object key and the colon after it.
+func (d *dumpReader) key() (string, error) {
+	k, err := d.str()
+	if err != nil {
+		return "", fmt.Errorf("object key: %w", err)
 	}
+	// k is only valid until the next read: keep it as a string, without
+	// allocating for the keys of the format.
+	var key string
+	switch string(k) {
+	case "value":
+		key = "value"
+	case "treeIndex":
+		key = "treeIndex"
+	case "format":
+		key = "format"
+	case "leafEncoding":
+		key = "leafEncoding"
+	case "tree":
+		key = "tree"
+	case "values":
+		key = "values"
+	default:
+		key = string(k)
+	}
+	c, err := d.peek()
+	if err != nil {
+		return "", d.eof(err)
+	}
+	if c != ':' {
+		return "", fmt.Errorf("expected ':' at byte %d, found %q", d.off, c)
+	}
+	d.skip()
+	return key, nil
 }
 
 // str parses a JSON string and returns its contents, valid until the next
@@ -477,7 +534,7 @@ func (d *dumpReader) str() ([]byte, error) {
 	} else if c != '"' {
 		return nil, fmt.Errorf("expected a string at byte %d, found %q", d.off, c)
 	}
-	d.expect('"')
+	d.skip()
 	start := d.off
 	chunk, err := d.r.ReadSlice('"')
 	d.off += int64(len(chunk))
@@ -532,41 +589,39 @@ func quoteEscaped(lit []byte) bool {
 	return n%2 == 1
 }
 
-// readIndex parses a tree index: a JSON number that is a non-negative integer in
-// plain notation.
+// readIndex parses a tree index: a JSON number that is a non-negative integer
+// in plain notation.
 func (d *dumpReader) readIndex() (int, error) {
 	if _, err := d.peek(); err != nil {
 		return 0, d.eof(err)
 	}
-	var tok []byte
-	for len(tok) <= 20 {
+	var tok [21]byte
+	n := 0
+	for n < len(tok) {
 		c, err := d.r.ReadByte()
 		if err != nil {
 			break
 		}
-		if !strings.ContainsRune("0123456789+-.eE", rune(c)) {
+		if !('0' <= c && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E') {
 			d.r.UnreadByte()
 			break
 		}
-		tok = append(tok, c)
+		tok[n] = c
+		n++
 		d.off++
 	}
-	if len(tok) == 0 {
+	if n == 0 {
 		c, _ := d.peek()
 		return 0, fmt.Errorf("expected a number at byte %d, found %q", d.off, c)
 	}
-	bad := fmt.Errorf("%.22s is not a non-negative integer", tok)
-	if len(tok) > 10 || (len(tok) > 1 && tok[0] == '0') {
-		return 0, bad
-	}
-	n := 0
-	for _, c := range tok {
-		if c < '0' || c > '9' {
-			return 0, bad
+	v := 0
+	for i, c := range tok[:n] {
+		if c < '0' || c > '9' || n > 10 || (i == 0 && c == '0' && n > 1) {
+			return 0, fmt.Errorf("%s is not a non-negative integer", tok[:n])
 		}
-		n = n*10 + int(c-'0')
+		v = v*10 + int(c-'0')
 	}
-	return n, nil
+	return v, nil
 }
 
 // parseHash parses "0x" followed by 64 hex digits (either case).
@@ -597,8 +652,7 @@ func (h *hasher) parseAddress(s []byte) (common.Address, error) {
 		upper = upper || ('A' <= c && c <= 'F')
 	}
 	if lower && upper {
-		var buf [42]byte
-		if sum := h.appendChecksumAddress(buf[:0], &a); !bytes.Equal(sum, s) {
+		if sum := h.appendChecksumAddress(h.addr[:0], &a); !bytes.Equal(sum, s) {
 			return a, fmt.Errorf("%s has a bad EIP-55 checksum (want %s)", quoteShort(string(s)), sum)
 		}
 	}
@@ -619,16 +673,23 @@ func parseDecimal(v *uint256.Int, s []byte) error {
 	if len(s) > 1 && s[0] == '0' {
 		return fmt.Errorf("%s has leading zeros", quoteShort(string(s)))
 	}
-	if len(s) <= 19 {
-		var n uint64
-		for _, c := range s {
-			n = n*10 + uint64(c-'0')
+	// Horner's rule in chunks of up to 19 digits, which fit a uint64.
+	all := s
+	v.Clear()
+	var chunk, scale uint256.Int
+	for len(s) > 0 {
+		k := min(len(s), 19)
+		var c, p uint64 = 0, 1
+		for _, d := range s[:k] {
+			c = c*10 + uint64(d-'0')
+			p *= 10
 		}
-		v.SetUint64(n)
-		return nil
-	}
-	if err := v.SetFromDecimal(string(s)); err != nil {
-		return fmt.Errorf("%s does not fit in uint256", quoteShort(string(s)))
+		s = s[k:]
+		_, over1 := v.MulOverflow(v, scale.SetUint64(p))
+		_, over2 := v.AddOverflow(v, chunk.SetUint64(c))
+		if over1 || over2 {
+			return fmt.Errorf("%s does not fit in uint256", quoteShort(string(all)))
+		}
 	}
 	return nil
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/holiman/uint256"
@@ -74,15 +76,31 @@ func TestReadDumpRoundTrip(t *testing.T) {
 		t.Fatalf("loose dump: %v", err)
 	}
 
-	// Random trees round-trip exactly.
+	// Reads in small pieces and refills of the read buffer (which move its
+	// contents) do not matter.
+	for name, r := range map[string]io.Reader{
+		"one byte": iotest.OneByteReader(strings.NewReader(loose)),
+		"half":     iotest.HalfReader(strings.NewReader(loose)),
+		"data+err": iotest.DataErrReader(strings.NewReader(loose)),
+		"timeout":  iotest.TimeoutReader(strings.NewReader(loose)),
+	} {
+		if rt, err := ReadDump(r); err != nil || rt.Root() != tr.Root() {
+			if name == "timeout" && err != nil {
+				continue // a read error may surface
+			}
+			t.Fatalf("%s reader: %v", name, err)
+		}
+	}
+
+	// Random trees round-trip exactly; 5000 leaves exceed the read buffer.
 	r := rand.New(rand.NewPCG(1, 1))
-	for _, n := range []int{1, 2, 5, 33, 257} {
+	for _, n := range []int{1, 2, 5, 33, 257, 5000} {
 		tr, _ := Build(randomLeaves(r, n))
 		var buf bytes.Buffer
 		if err := tr.WriteDump(&buf); err != nil {
 			t.Fatal(err)
 		}
-		rt, err := ReadDump(bytes.NewReader(buf.Bytes()))
+		rt, err := ReadDump(iotest.HalfReader(bytes.NewReader(buf.Bytes())))
 		if err != nil {
 			t.Fatalf("n=%d: %v", n, err)
 		}
@@ -293,11 +311,75 @@ func TestReadDumpJSONSyntax(t *testing.T) {
 		"leafEncoding long":  strings.Replace(dump, `"uint256"]`, `"uint256","bytes"]`, 1),
 		"leafEncoding short": strings.Replace(dump, `"address","uint256"]`, `"address"]`, 1),
 	}
+	// Syntax errors inside arrays are reported at the array.
+	located := []struct{ in, substr string }{
+		{strings.Replace(dump, `","0x`, `" "0x`, 1), `tree: expected ',' or ']' at byte`},
+		{strings.Replace(dump, `},{`, `} {`, 1), `values: expected ',' or ']' at byte`},
+		{strings.Replace(dump, `"],"treeIndex"`, `" "treeIndex"`, 1), `values[0].value: expected ',' or ']' at byte`},
+		{strings.Replace(dump, `,"treeIndex"`, ` "treeIndex"`, 1), `values[0]: expected ',' or '}' at byte`},
+		{strings.Replace(dump, `"treeIndex":`, `"treeIndex" `, 1), `values[0]: expected ':' at byte`},
+		{strings.Replace(dump, `"tree":[`, `"tree":[,`, 1), `tree[0]: expected a string at byte`},
+		{strings.Replace(dump, `"tree":[`, `"tree":[]`, 1), `expected ',' or '}' at byte`},
+	}
+	for _, tt := range located {
+		if _, err := ReadDump(strings.NewReader(tt.in)); err == nil || !strings.Contains(err.Error(), tt.substr) {
+			t.Errorf("error %v does not contain %q", err, tt.substr)
+		}
+	}
+
 	for name, in := range reject {
 		if _, err := ReadDump(strings.NewReader(in)); !errors.Is(err, ErrBadDump) {
 			t.Errorf("%s: accepted or wrong error: %v", name, err)
 		} else {
 			t.Logf("%s: %.150v", name, err)
+		}
+	}
+}
+
+func TestParseDecimal(t *testing.T) {
+	maxU := new(uint256.Int).SetAllOne()
+	tests := []struct {
+		in   string
+		want *uint256.Int // nil: rejected
+	}{
+		{"0", new(uint256.Int)},
+		{"1", uint256.NewInt(1)},
+		{"9999999999999999999", uint256.NewInt(9999999999999999999)},
+		{"18446744073709551616", new(uint256.Int).Lsh(uint256.NewInt(1), 64)},
+		{maxU.Dec(), maxU},
+		{"100000000000000000000000000000000000000000000000000000000000000000000000000000", uint256.MustFromDecimal("1" + strings.Repeat("0", 77))},
+		{"115792089237316195423570985008687907853269984665640564039457584007913129639936", nil}, // 2^256
+		{strings.Repeat("9", 78), nil},
+		{"1" + strings.Repeat("0", 78), nil},
+		{strings.Repeat("9", 200), nil},
+		{"", nil},
+		{"00", nil},
+		{"-1", nil},
+		{"1_000", nil},
+		{" 1", nil},
+	}
+	for _, tt := range tests {
+		var v uint256.Int
+		err := parseDecimal(&v, []byte(tt.in))
+		switch {
+		case tt.want == nil && err == nil:
+			t.Errorf("%q accepted as %s", tt.in, v.Dec())
+		case tt.want != nil && err != nil:
+			t.Errorf("%q: %v", tt.in, err)
+		case tt.want != nil && !v.Eq(tt.want):
+			t.Errorf("%q parsed as %s", tt.in, v.Dec())
+		}
+	}
+	r := rand.New(rand.NewPCG(4, 4))
+	for range 10000 {
+		want := &uint256.Int{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64()}
+		want.Rsh(want, uint(r.IntN(256)))
+		var v uint256.Int
+		if err := parseDecimal(&v, []byte(want.Dec())); err != nil || !v.Eq(want) {
+			t.Fatalf("%s: %s, %v", want.Dec(), v.Dec(), err)
+		}
+		if got := string(appendDecimal(nil, want)); got != want.Dec() {
+			t.Fatalf("appendDecimal %s, want %s", got, want.Dec())
 		}
 	}
 }

@@ -60,8 +60,9 @@ type Tree struct {
 
 // hasher is a reusable keccak256 state with scratch space; one per goroutine.
 type hasher struct {
-	st  crypto.KeccakState
-	buf [64]byte
+	st   crypto.KeccakState
+	buf  [64]byte
+	addr [42]byte // an EIP-55 address being checked
 }
 
 func newHasher() *hasher { return &hasher{st: crypto.NewKeccakState()} }
@@ -78,7 +79,8 @@ func (h *hasher) leaf(out *common.Hash, account *common.Address, amount *uint256
 	h.st.Read(h.buf[:32])
 	h.st.Reset()
 	h.st.Write(h.buf[:32])
-	h.st.Read(out[:])
+	h.st.Read(h.buf[:32])
+	*out = common.Hash(h.buf[:32])
 }
 
 // pair stores HashPair(*a, *b) in out (out may alias a or b).
@@ -90,7 +92,8 @@ func (h *hasher) pair(out, a, b *common.Hash) {
 	copy(h.buf[32:], b[:])
 	h.st.Reset()
 	h.st.Write(h.buf[:64])
-	h.st.Read(out[:])
+	h.st.Read(h.buf[:32])
+	*out = common.Hash(h.buf[:32])
 }
 
 // LeafHash returns the leaf hash of (account, cumulative):

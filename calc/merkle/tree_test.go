@@ -346,4 +346,16 @@ func TestAppendProofNoAlloc(t *testing.T) {
 	if allocs != 0 {
 		t.Fatalf("AppendProof allocates %.1f times per run", allocs)
 	}
+	l := tr.Leaf(3)
+	proof := tr.ProofAt(3)
+	allocs = testing.AllocsPerRun(100, func() {
+		if !Verify(tr.Root(), l.Account, l.Cumulative, proof) {
+			t.Fatal("rejected")
+		}
+		LeafHash(l.Account, l.Cumulative)
+		HashPair(proof[0], proof[1])
+	})
+	if allocs != 0 {
+		t.Fatalf("Verify, LeafHash and HashPair allocate %.1f times per run", allocs)
+	}
 }
