@@ -47,6 +47,7 @@ func devKey(label string, i int) *ecdsa.PrivateKey {
 }
 
 type devSystem struct {
+	blockEvery time.Duration // wall time between blocks
 	chain      *devchain.Chain
 	signers    []*ecdsa.PrivateKey
 	delegators []*ecdsa.PrivateKey
@@ -57,8 +58,8 @@ type devSystem struct {
 
 // startDev builds the chain and its history and writes the daemon's files
 // (configuration, key, password) under dir.
-func startDev(ctx context.Context, dir, apiListen string, log *zap.Logger) (*devSystem, error) {
-	d := &devSystem{dir: dir}
+func startDev(ctx context.Context, dir, apiListen string, blockEvery time.Duration, log *zap.Logger) (*devSystem, error) {
+	d := &devSystem{dir: dir, blockEvery: blockEvery}
 	for i := 0; i < devSigners; i++ {
 		d.signers = append(d.signers, devKey("signer", i))
 	}
@@ -191,14 +192,14 @@ func (d *devSystem) writeConfig(apiListen string) error {
 	return os.WriteFile(filepath.Join(d.dir, "rewardd.json"), append(b, '\n'), 0o600)
 }
 
-// produce mines a block every devBlockEvery until ctx ends. In epoch 1 the
+// produce mines a block every blockEvery until ctx ends. In epoch 1 the
 // DAO promotes the candidate; in every third epoch validator 2's node is
 // offline for 25 blocks.
 func (d *devSystem) produce(ctx context.Context, log *zap.Logger) {
 	vs := contracts.NewValidatorSet()
 	start := uint64(d.cfg.Epoch.Start.Unix())
 	promoted := false
-	tick := time.NewTicker(devBlockEvery)
+	tick := time.NewTicker(d.blockEvery)
 	defer tick.Stop()
 	for {
 		select {
@@ -245,9 +246,9 @@ Try (in another terminal, from the repository):
   go run ./cmd/rewardctl report --epochs 0-2 --format csv --source %s --config %s
 
 Stop with Ctrl-C.
-`, d.chain.RPCURL(), d.cfg.ChainID, devBlockEvery, d.contract.Hex(),
+`, d.chain.RPCURL(), d.cfg.ChainID, d.blockEvery, d.contract.Hex(),
 		d.addr(d.signers[0]).Hex(), d.addr(d.signers[1]).Hex(), d.addr(d.signers[2]).Hex(), d.addr(d.signers[3]).Hex(),
-		d.addr(d.signers[0]).Hex(), devEpochLength, time.Duration(int64(devBlockEvery)*int64(devEpochLength/time.Second)),
+		d.addr(d.signers[0]).Hex(), devEpochLength, time.Duration(int64(d.blockEvery)*int64(devEpochLength/time.Second)),
 		d.addr(d.signers[2]).Hex(), d.dir, apiURL,
 		apiURL, apiURL, d.addr(d.delegators[0]).Hex(), apiURL, cfgPath, filepath.Join(d.cfg.Settle.PublishDir, "epoch-000002-result.json"),
 		d.cfg.Settle.PublishDir, cfgPath)

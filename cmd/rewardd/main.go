@@ -64,7 +64,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, h hoo
 	}
 	defer log.Sync()
 	if *dev {
-		if err := runDev(ctx, *devDir, *devAPI, stdout, log); err != nil {
+		if err := runDev(ctx, *devDir, *devAPI, devBlockEvery, stdout, log); err != nil {
 			fmt.Fprintf(stderr, "rewardd: %v\n", err)
 			return 1
 		}
@@ -95,7 +95,7 @@ func serve(ctx context.Context, cfg config.Config, log *zap.Logger, h hooks) err
 }
 
 // runDev runs the dev system until ctx ends.
-func runDev(ctx context.Context, dir, apiListen string, stdout io.Writer, log *zap.Logger) error {
+func runDev(ctx context.Context, dir, apiListen string, blockEvery time.Duration, stdout io.Writer, log *zap.Logger) error {
 	if dir == "" {
 		var err error
 		if dir, err = os.MkdirTemp("", "cmt-rewards-dev-"); err != nil {
@@ -104,7 +104,7 @@ func runDev(ctx context.Context, dir, apiListen string, stdout io.Writer, log *z
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	sys, err := startDev(ctx, dir, apiListen, log.Named("dev"))
+	sys, err := startDev(ctx, dir, apiListen, blockEvery, log.Named("dev"))
 	if err != nil {
 		return err
 	}
