@@ -90,3 +90,15 @@ func TestCheckNamesEveryField(t *testing.T) {
 		}
 	}
 }
+
+// TestExampleConfig keeps the README's example configuration valid.
+func TestExampleConfig(t *testing.T) {
+	t.Parallel()
+	c, err := Load("../examples/rewardd.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CheckDaemon(); err != nil {
+		t.Fatal(err)
+	}
+}
