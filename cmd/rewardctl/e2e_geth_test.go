@@ -13,7 +13,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
 	"go.uber.org/zap"
@@ -35,12 +34,7 @@ func TestGethNetworkEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a geth network")
 	}
-	if _, err := gethnet.FindGeth(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("geth v1.13.15 is required in CI (.ci/install-geth.sh): %v", err)
-		}
-		t.Skipf("geth v1.13.15 not installed (run .ci/install-geth.sh): %v", err)
-	}
+	gethnet.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
@@ -163,44 +157,12 @@ func waitFor(ctx context.Context, t *testing.T, net *gethnet.Network, n uint64) 
 	}
 }
 
-// sendAndWait signs and sends an EIP-1559 transaction and waits for its
-// successful receipt.
+// sendAndWait sends a transaction and fails the test unless it succeeds.
 func sendAndWait(ctx context.Context, t *testing.T, c *ethclient.Client, key *ecdsa.PrivateKey, to *common.Address, value *big.Int, data []byte) *types.Receipt {
 	t.Helper()
-	from := crypto.PubkeyToAddress(key.PublicKey)
-	nonce, err := c.PendingNonceAt(ctx, from)
+	r, err := gethnet.Transact(ctx, c, key, to, value, data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	chainID, err := c.ChainID(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if value == nil {
-		value = new(big.Int)
-	}
-	tx, err := types.SignNewTx(key, types.LatestSignerForChainID(chainID), &types.DynamicFeeTx{
-		ChainID: chainID, Nonce: nonce, GasTipCap: big.NewInt(1e9), GasFeeCap: big.NewInt(50e9),
-		Gas: 3_000_000, To: to, Value: value, Data: data,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.SendTransaction(ctx, tx); err != nil {
-		t.Fatal(err)
-	}
-	for {
-		r, err := c.TransactionReceipt(ctx, tx.Hash())
-		if err == nil {
-			if r.Status != types.ReceiptStatusSuccessful {
-				t.Fatalf("transaction %s reverted", tx.Hash().Hex())
-			}
-			return r
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("transaction %s not mined: %v", tx.Hash().Hex(), err)
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
+	return r
 }

@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"math/big"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -68,26 +66,14 @@ func TestCrashAtEveryStep(t *testing.T) {
 	n := testnet.New(t, testnet.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	fund, err := n.Chain.SendTx(ctx, n.Users[1], &n.Contract, new(big.Int).Mul(big.NewInt(1e18), big.NewInt(10000)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.Commit(t, fund)
+	n.Fund(t, 10000)
 	n.Commit(t, n.Stake(t, 0, 0, 3e18))
 	dir := t.TempDir()
 	ks, pw := writeKey(t, dir, n.Signers[0], "secret", 0o600)
 	cfg := writeConfig(t, dir, testConfig{rpc: n.Chain.RPCURL(), chain: n.Chain.ChainID().Uint64(), contract: n.Contract.Hex(),
 		keystore: ks, password: pw, genesis: n.Chain.HeaderByNumber(0).Time})
-	var mining sync.WaitGroup
-	mining.Add(1)
-	go func() {
-		defer mining.Done()
-		for ctx.Err() == nil {
-			n.Chain.Mine()
-			time.Sleep(25 * time.Millisecond)
-		}
-	}()
-	defer func() { cancel(); mining.Wait() }()
+	miner := n.KeepMining(ctx, 25*time.Millisecond)
+	defer func() { cancel(); miner() }()
 
 	child := func(crashAt string) (string, error) {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")

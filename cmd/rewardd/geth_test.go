@@ -34,12 +34,7 @@ func TestDaemonOnGethNetwork(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a geth network")
 	}
-	if _, err := gethnet.FindGeth(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("geth v1.13.15 is required in CI (.ci/install-geth.sh): %v", err)
-		}
-		t.Skipf("geth v1.13.15 not installed: %v", err)
-	}
+	gethnet.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
@@ -114,7 +109,7 @@ func TestDaemonOnGethNetwork(t *testing.T) {
 			t.Fatalf("no proof for %s", delegator.Hex())
 		}
 		before, _ := client.BalanceAt(ctx, delegator, nil)
-		if _, err := tryGethTx(ctx, client, claimer, &contract, nil, p.Calldata); err != nil {
+		if _, err := gethnet.Transact(ctx, client, claimer, &contract, nil, p.Calldata); err != nil {
 			if attempt < 3 {
 				t.Logf("claim against epoch %d: %v; retrying", st.LatestEpoch.Epoch, err)
 				continue
@@ -150,48 +145,12 @@ func TestDaemonOnGethNetwork(t *testing.T) {
 	}
 }
 
-// gethTx signs, sends and waits for a successful receipt.
+// gethTx sends a transaction and fails the test unless it succeeds.
 func gethTx(ctx context.Context, t *testing.T, c *ethclient.Client, key *ecdsa.PrivateKey, to *common.Address, value *big.Int, data []byte) *types.Receipt {
 	t.Helper()
-	r, err := tryGethTx(ctx, c, key, to, value, data)
+	r, err := gethnet.Transact(ctx, c, key, to, value, data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
-}
-
-func tryGethTx(ctx context.Context, c *ethclient.Client, key *ecdsa.PrivateKey, to *common.Address, value *big.Int, data []byte) (*types.Receipt, error) {
-	chainID, err := c.ChainID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	nonce, err := c.PendingNonceAt(ctx, crypto.PubkeyToAddress(key.PublicKey))
-	if err != nil {
-		return nil, err
-	}
-	if value == nil {
-		value = new(big.Int)
-	}
-	tx, err := types.SignNewTx(key, types.LatestSignerForChainID(chainID), &types.DynamicFeeTx{
-		ChainID: chainID, Nonce: nonce, GasTipCap: big.NewInt(1e9), GasFeeCap: big.NewInt(50e9), Gas: 3_000_000, To: to, Value: value, Data: data,
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := c.SendTransaction(ctx, tx); err != nil {
-		return nil, err
-	}
-	for {
-		if r, err := c.TransactionReceipt(ctx, tx.Hash()); err == nil {
-			if r.Status != types.ReceiptStatusSuccessful {
-				return r, fmt.Errorf("transaction %s reverted", tx.Hash().Hex())
-			}
-			return r, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("transaction %s not mined", tx.Hash().Hex())
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
 }

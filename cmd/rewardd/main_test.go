@@ -104,11 +104,7 @@ func TestDaemonSettles(t *testing.T) {
 	n := testnet.New(t, testnet.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	fund, err := n.Chain.SendTx(ctx, n.Users[1], &n.Contract, new(big.Int).Mul(big.NewInt(1e18), big.NewInt(10000)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.Commit(t, fund)
+	n.Fund(t, 10000)
 	n.Commit(t, n.Stake(t, 0, 0, 3e18))
 	n.Commit(t, n.Stake(t, 0, 1, 1e18))
 	dir := t.TempDir()
@@ -116,16 +112,8 @@ func TestDaemonSettles(t *testing.T) {
 	cfg := writeConfig(t, dir, testConfig{rpc: n.Chain.RPCURL(), chain: n.Chain.ChainID().Uint64(), contract: n.Contract.Hex(),
 		keystore: ks, password: pw, genesis: n.Chain.HeaderByNumber(0).Time})
 
-	var mining sync.WaitGroup
-	mining.Add(1)
-	go func() { // the chain keeps producing blocks, 1 s of chain time each
-		defer mining.Done()
-		for ctx.Err() == nil {
-			n.Chain.Mine()
-			time.Sleep(20 * time.Millisecond)
-		}
-	}()
-	defer func() { cancel(); mining.Wait() }()
+	miner := n.KeepMining(ctx, 20*time.Millisecond)
+	defer func() { cancel(); miner() }()
 	var stderr lockedBuffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"--config", cfg, "--log-format", "console"}, &stderr) }()
@@ -168,22 +156,10 @@ func TestTwoDaemonsQuorum(t *testing.T) {
 	n := testnet.New(t, testnet.Options{Quorum: 2})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	fund, err := n.Chain.SendTx(ctx, n.Users[1], &n.Contract, new(big.Int).Mul(big.NewInt(1e18), big.NewInt(10000)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.Commit(t, fund)
+	n.Fund(t, 10000)
 	n.Commit(t, n.Stake(t, 0, 2, 5e18))
-	var mining sync.WaitGroup
-	mining.Add(1)
-	go func() {
-		defer mining.Done()
-		for ctx.Err() == nil {
-			n.Chain.Mine()
-			time.Sleep(20 * time.Millisecond)
-		}
-	}()
-	defer func() { cancel(); mining.Wait() }()
+	miner := n.KeepMining(ctx, 20*time.Millisecond)
+	defer func() { cancel(); miner() }()
 	type daemon struct {
 		stderr lockedBuffer
 		done   chan int

@@ -94,13 +94,8 @@ type Settlement struct {
 func NewSettlement(t testing.TB) *Settlement {
 	t.Helper()
 	n := testnet.New(t, testnet.Options{})
-	ctx := context.Background()
 	// Fund the contract's rewards and stake.
-	fund, err := n.Chain.SendTx(ctx, n.Users[1], &n.Contract, new(big.Int).Mul(big.NewInt(1e18), big.NewInt(10000)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.Commit(t, fund)
+	n.Fund(t, 10000)
 	n.Commit(t, n.Stake(t, 0, 0, 3e18))
 	n.Commit(t, n.Stake(t, 1, 1, 1e18))
 	dir := t.TempDir()

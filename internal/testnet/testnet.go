@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/common"
@@ -159,4 +160,33 @@ func WriteKeystore(t testing.TB, dir string, key *ecdsa.PrivateKey, password str
 		t.Fatal(err)
 	}
 	return keyFile, passwordFile
+}
+
+// Fund sends cmt CMT of block awards to the contract (from the last user)
+// and mines it.
+func (n *Net) Fund(t testing.TB, cmt int64) {
+	t.Helper()
+	tx, err := n.Chain.SendTx(context.Background(), n.Users[len(n.Users)-1], &n.Contract, new(big.Int).Mul(big.NewInt(1e18), big.NewInt(cmt)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Commit(t, tx)
+}
+
+// KeepMining mines a block every interval until ctx ends; the returned
+// function waits for the miner to stop (cancel ctx first).
+func (n *Net) KeepMining(ctx context.Context, every time.Duration) (wait func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(every):
+				n.Chain.Mine()
+			}
+		}
+	}()
+	return func() { <-done }
 }

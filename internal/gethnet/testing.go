@@ -1,0 +1,68 @@
+package gethnet
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"fmt"
+	"math/big"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+)
+
+// Require skips t when geth v1.13.15 is not installed, except in CI
+// (CI=true), where its absence fails the test: CI installs it.
+func Require(t testing.TB) {
+	t.Helper()
+	if _, err := FindGeth(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("geth v1.13.15 is required in CI (.ci/install-geth.sh): %v", err)
+		}
+		t.Skipf("geth v1.13.15 not installed (bash .ci/install-geth.sh): %v", err)
+	}
+}
+
+// Transact signs an EIP-1559 transaction from key (nonce from the pending
+// state, 3M gas, 1 gwei tip, 50 gwei fee cap), sends it through c and
+// waits for its receipt; a reverted transaction is an error. to == nil
+// creates a contract; value may be nil.
+func Transact(ctx context.Context, c *ethclient.Client, key *ecdsa.PrivateKey, to *common.Address, value *big.Int, data []byte) (*types.Receipt, error) {
+	chainID, err := c.ChainID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	nonce, err := c.PendingNonceAt(ctx, crypto.PubkeyToAddress(key.PublicKey))
+	if err != nil {
+		return nil, err
+	}
+	if value == nil {
+		value = new(big.Int)
+	}
+	tx, err := types.SignNewTx(key, types.LatestSignerForChainID(chainID), &types.DynamicFeeTx{
+		ChainID: chainID, Nonce: nonce, GasTipCap: big.NewInt(1e9), GasFeeCap: big.NewInt(50e9), Gas: 3_000_000, To: to, Value: value, Data: data,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := c.SendTransaction(ctx, tx); err != nil {
+		return nil, err
+	}
+	for {
+		if r, err := c.TransactionReceipt(ctx, tx.Hash()); err == nil {
+			if r.Status != types.ReceiptStatusSuccessful {
+				return r, fmt.Errorf("transaction %s reverted", tx.Hash().Hex())
+			}
+			return r, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("transaction %s not mined: %w", tx.Hash().Hex(), ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
