@@ -2,6 +2,7 @@ package calc_test
 
 import (
 	"bytes"
+	"os"
 	"testing"
 
 	"github.com/cmt-rewards/cmt-rewards/calc"
@@ -35,5 +36,23 @@ func BenchmarkDecodeFullEpoch(b *testing.B) {
 		if _, err := calc.DecodeInput(bytes.NewReader(buf.Bytes())); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestWriteFullEpochInput writes the full-epoch benchmark input to
+// $BENCH_WRITE_INPUT, for timing `rewardctl calc` end to end (wall time
+// and peak memory of the process): skipped unless set.
+func TestWriteFullEpochInput(t *testing.T) {
+	path := os.Getenv("BENCH_WRITE_INPUT")
+	if path == "" {
+		t.Skip("set BENCH_WRITE_INPUT=FILE")
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := benchgen.Epoch(benchgen.FullEpoch, 1).WriteJSON(f); err != nil {
+		t.Fatal(err)
 	}
 }
