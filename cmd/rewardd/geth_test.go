@@ -34,25 +34,13 @@ func TestDaemonOnGethNetwork(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a geth network")
 	}
-	gethnet.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
-	net, err := gethnet.Start(ctx, gethnet.Config{Signers: 3, Period: 1, ChainID: 4344, Dir: filepath.Join(dir, "geth"), Logf: t.Logf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer net.Close()
-	client, err := ethclient.DialContext(ctx, net.RPC(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	net, client, contract := gethnet.StartWithContract(ctx, t, gethnet.Config{Signers: 3, Period: 1, ChainID: 4344, Dir: filepath.Join(dir, "geth"), Logf: t.Logf})
 	funded := net.FundedKey()
 	vals := []common.Address{net.Signer(0), net.Signer(1), net.Signer(2)}
 	vs := contracts.NewValidatorSet()
-	rcpt := gethTx(ctx, t, client, funded, nil, nil, append(common.FromHex(contracts.ValidatorSetMetaData.Bin), vs.PackConstructor(vals, big.NewInt(1))...))
-	contract := rcpt.ContractAddress
 	gethTx(ctx, t, client, funded, &contract, new(big.Int).Mul(big.NewInt(1e18), big.NewInt(1000)), nil)
 	gethTx(ctx, t, client, funded, &contract, big.NewInt(2e18), vs.PackStake(vals[1]))
 	head, _ := client.HeaderByNumber(ctx, nil)

@@ -13,6 +13,8 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
+
+	"github.com/cmt-rewards/cmt-rewards/contracts"
 )
 
 // Require skips t when geth v1.13.15 is not installed, except in CI
@@ -65,4 +67,33 @@ func Transact(ctx context.Context, c *ethclient.Client, key *ecdsa.PrivateKey, t
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// StartWithContract starts a network for t (skipping or failing as
+// Require does), dials node 0, and deploys the ValidatorSet with every
+// signer as a first validator and root quorum 1, from the funded key. The
+// network and client are closed when the test ends.
+func StartWithContract(ctx context.Context, t testing.TB, cfg Config) (*Network, *ethclient.Client, common.Address) {
+	t.Helper()
+	Require(t)
+	n, err := Start(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	c, err := ethclient.DialContext(ctx, n.RPC(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	var vals []common.Address
+	for i := 0; i < n.Nodes(); i++ {
+		vals = append(vals, n.Signer(i))
+	}
+	args := contracts.NewValidatorSet().PackConstructor(vals, big.NewInt(1))
+	r, err := Transact(ctx, c, n.FundedKey(), nil, nil, append(common.FromHex(contracts.ValidatorSetMetaData.Bin), args...))
+	if err != nil {
+		t.Fatalf("deploy the validator contract: %v", err)
+	}
+	return n, c, r.ContractAddress
 }
