@@ -1,15 +1,11 @@
 package submitter
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
-	"io"
 	"math/big"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -30,6 +26,7 @@ import (
 
 	"github.com/cmt-rewards/cmt-rewards/contracts"
 	"github.com/cmt-rewards/cmt-rewards/devchain"
+	"github.com/cmt-rewards/cmt-rewards/internal/rpcproxy"
 	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 )
@@ -270,8 +267,7 @@ func observed(t *testing.T) (*zap.Logger, *observer.ObservedLogs) {
 // requests and dropping them on demand (the node never sees a dropped one;
 // the client gets a 502).
 type sendProxy struct {
-	target   string
-	srv      *httptest.Server
+	*rpcproxy.Proxy
 	sends    atomic.Int64 // eth_sendRawTransaction requests received
 	requests atomic.Int64 // all requests received
 	drop     atomic.Int64 // drop this many more sends
@@ -279,43 +275,21 @@ type sendProxy struct {
 }
 
 func startProxy(t *testing.T, target string) *sendProxy {
-	p := &sendProxy{target: target}
-	p.srv = httptest.NewServer(p)
-	t.Cleanup(p.srv.Close)
-	return p
-}
-
-func (p *sendProxy) URL() string { return p.srv.URL }
-
-func (p *sendProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p.requests.Add(1)
-	body, err := io.ReadAll(r.Body)
+	px, err := rpcproxy.Start(target, rpcproxy.Faults{}, 1)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+		t.Fatal(err)
 	}
-	if isSend(body) {
-		p.sends.Add(1)
-		if p.dropAll.Load() || p.drop.Add(-1) >= 0 {
-			http.Error(w, "dropped by test proxy", http.StatusBadGateway)
-			return
+	t.Cleanup(func() { px.Close() })
+	p := &sendProxy{Proxy: px}
+	px.SetIntercept(func(body []byte) bool {
+		p.requests.Add(1)
+		if !isSend(body) {
+			return false
 		}
-	}
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, p.target, bytes.NewReader(body))
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
-		return
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
-		return
-	}
-	defer resp.Body.Close()
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(resp.StatusCode)
-	io.Copy(w, resp.Body)
+		p.sends.Add(1)
+		return p.dropAll.Load() || p.drop.Add(-1) >= 0
+	})
+	return p
 }
 
 func isSend(body []byte) bool {

@@ -31,9 +31,10 @@ type Proxy struct {
 	srv    *http.Server
 	ln     net.Listener
 
-	mu     sync.Mutex
-	faults Faults
-	rng    *rand.Rand
+	mu        sync.Mutex
+	faults    Faults
+	rng       *rand.Rand
+	intercept func(body []byte) (drop bool)
 
 	Requests, Dropped, Garbled, Delayed atomic.Int64
 }
@@ -61,6 +62,15 @@ func (p *Proxy) SetFaults(f Faults) {
 	p.mu.Unlock()
 }
 
+// SetIntercept installs f, called with every request body before the
+// random faults; when it returns true the request is dropped (502) without
+// reaching the target. Tests use it to count or drop particular methods.
+func (p *Proxy) SetIntercept(f func(body []byte) (drop bool)) {
+	p.mu.Lock()
+	p.intercept = f
+	p.mu.Unlock()
+}
+
 // Close stops the proxy.
 func (p *Proxy) Close() error { return p.srv.Close() }
 
@@ -79,6 +89,14 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	p.mu.Lock()
+	intercept := p.intercept
+	p.mu.Unlock()
+	if intercept != nil && intercept(body) {
+		p.Dropped.Add(1)
+		http.Error(w, "dropped by the test's intercept", http.StatusBadGateway)
 		return
 	}
 	drop, garble, delay, d, pos := p.draw()
