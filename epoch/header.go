@@ -62,6 +62,16 @@ func IsCheckpoint(n, cliqueEpoch uint64) bool { return n%cliqueEpoch == 0 }
 // It checks only what the conversion needs; the consensus rules (authorized
 // sealer, recency, difficulty, checkpoint list) are SignerTracker's job.
 func HeaderFromGeth(h *types.Header, cliqueEpoch uint64) (Header, error) {
+	if h == nil {
+		return Header{}, fmt.Errorf("%w: missing or out-of-range block number", ErrMalformedHeader)
+	}
+	return HeaderFromGethHashed(h, h.Hash(), cliqueEpoch)
+}
+
+// HeaderFromGethHashed is HeaderFromGeth for a caller that has already
+// computed hash = h.Hash() (the follower checks it against the node's reply
+// before paying for the seal recovery).
+func HeaderFromGethHashed(h *types.Header, hash common.Hash, cliqueEpoch uint64) (Header, error) {
 	if cliqueEpoch == 0 {
 		return Header{}, fmt.Errorf("%w: clique epoch is 0", ErrBadCliqueEpoch)
 	}
@@ -74,7 +84,7 @@ func HeaderFromGeth(h *types.Header, cliqueEpoch uint64) (Header, error) {
 	}
 	out := Header{
 		Number:     n,
-		Hash:       h.Hash(),
+		Hash:       hash,
 		Time:       h.Time,
 		Difficulty: h.Difficulty.Uint64(),
 		Coinbase:   h.Coinbase,

@@ -8,11 +8,11 @@ import (
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/consensus/clique"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/cmt-rewards/cmt-rewards/calc"
+	"github.com/cmt-rewards/cmt-rewards/epoch"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 )
 
@@ -20,11 +20,6 @@ import (
 // JSON, a header that does not hash to its reported hash, a log that does
 // not belong to the fetched block.
 var ErrBadReply = errors.New("bad RPC reply")
-
-const (
-	extraVanity = 32
-	extraSeal   = crypto.SignatureLength
-)
 
 // Topics of the validator contract events the ledger keeps (rewards-v1 §2).
 var (
@@ -85,55 +80,26 @@ func decodeHeaderBloom(raw json.RawMessage, n uint64, cliqueEpoch uint64) (b led
 }
 
 func headerToBlock(h *types.Header, raw json.RawMessage, n uint64, cliqueEpoch uint64) (ledger.Block, error) {
-	var b ledger.Block
 	hash, ok := replyHash(raw)
 	if !ok {
-		return b, fmt.Errorf("%w: block %d: missing hash", ErrBadReply, n)
+		return ledger.Block{}, fmt.Errorf("%w: block %d: missing hash", ErrBadReply, n)
 	}
-	hh := rpcHeader{Hash: &hash}
 	if h.Number == nil || !h.Number.IsUint64() || h.Number.Uint64() != n {
-		return b, fmt.Errorf("%w: asked for block %d, got %v", ErrBadReply, n, h.Number)
+		return ledger.Block{}, fmt.Errorf("%w: asked for block %d, got %v", ErrBadReply, n, h.Number)
 	}
-	if got := h.Hash(); got != *hh.Hash {
-		return b, fmt.Errorf("%w: block %d: header hashes to %s, node says %s", ErrBadReply, n, got.Hex(), hh.Hash.Hex())
+	if got := h.Hash(); got != hash {
+		return ledger.Block{}, fmt.Errorf("%w: block %d: header hashes to %s, node says %s", ErrBadReply, n, got.Hex(), hash.Hex())
 	}
-	b = ledger.Block{
-		Number: n, Hash: *hh.Hash, ParentHash: h.ParentHash, Time: h.Time,
-		Coinbase: h.Coinbase, VoteAuth: h.Nonce.Uint64() == 0xffffffffffffffff,
-	}
-	if h.Difficulty == nil || !h.Difficulty.IsUint64() {
-		return b, fmt.Errorf("%w: block %d: difficulty %v", ErrBadReply, n, h.Difficulty)
-	}
-	b.Difficulty = h.Difficulty.Uint64()
-	if n == 0 {
-		// The genesis block carries no seal.
-		b.Signers = checkpointSigners(h.Extra)
-		return b, nil
-	}
-	if len(h.Extra) < extraVanity+extraSeal {
-		return b, fmt.Errorf("%w: block %d: extraData of %d bytes has no Clique seal", ErrBadReply, n, len(h.Extra))
-	}
-	pub, err := crypto.SigToPub(clique.SealHash(h).Bytes(), h.Extra[len(h.Extra)-extraSeal:])
+	// The same conversion the standing tracker relies on: sealer from the
+	// seal, vote from coinbase and nonce, checkpoint signer list.
+	eh, err := epoch.HeaderFromGethHashed(h, hash, cliqueEpoch)
 	if err != nil {
-		return b, fmt.Errorf("%w: block %d: recover sealer: %v", ErrBadReply, n, err)
+		return ledger.Block{}, fmt.Errorf("%w: %v", ErrBadReply, err)
 	}
-	b.Sealer = crypto.PubkeyToAddress(*pub)
-	if cliqueEpoch > 0 && n%cliqueEpoch == 0 {
-		b.Signers = checkpointSigners(h.Extra)
-	}
-	return b, nil
-}
-
-func checkpointSigners(extra []byte) []common.Address {
-	if len(extra) < extraVanity+extraSeal {
-		return []common.Address{}
-	}
-	list := extra[extraVanity : len(extra)-extraSeal]
-	out := make([]common.Address, 0, len(list)/common.AddressLength)
-	for i := 0; i+common.AddressLength <= len(list); i += common.AddressLength {
-		out = append(out, common.BytesToAddress(list[i:i+common.AddressLength]))
-	}
-	return out
+	return ledger.Block{
+		Number: n, Hash: eh.Hash, ParentHash: h.ParentHash, Time: eh.Time, Difficulty: eh.Difficulty,
+		Sealer: eh.Sealer, Coinbase: eh.Coinbase, VoteAuth: eh.VoteAuth, Signers: eh.Signers,
+	}, nil
 }
 
 // decodeLog turns one validator contract log into a ledger event. ok is

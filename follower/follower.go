@@ -16,6 +16,7 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 	"go.uber.org/zap"
 
+	"github.com/cmt-rewards/cmt-rewards/epoch"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 )
 
@@ -74,6 +75,9 @@ type Follower struct {
 func New(cfg Config, client RPC, l *ledger.Ledger, log *zap.Logger) *Follower {
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 500
+	}
+	if cfg.CliqueEpoch == 0 {
+		cfg.CliqueEpoch = epoch.DefaultCliqueEpoch
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 4
@@ -210,7 +214,7 @@ func (f *Follower) hashAt(ctx context.Context, n uint64) (common.Hash, error) {
 	if err := f.call(ctx, &raw, "eth_getBlockByNumber", hexutil.Uint64(n), false); err != nil {
 		return common.Hash{}, fmt.Errorf("get block %d: %w", n, err)
 	}
-	b, err := decodeHeader(raw, n, 0)
+	b, err := decodeHeader(raw, n, f.cfg.CliqueEpoch)
 	if err != nil {
 		f.Stats.RPCErrors.Add(1)
 		return common.Hash{}, err
@@ -502,7 +506,7 @@ func (f *Follower) TimeAt(ctx context.Context, n uint64) (uint64, error) {
 	if err := f.call(ctx, &raw, "eth_getBlockByNumber", hexutil.Uint64(n), false); err != nil {
 		return 0, fmt.Errorf("get block %d: %w", n, err)
 	}
-	b, err := decodeHeader(raw, n, 0)
+	b, err := decodeHeader(raw, n, f.cfg.CliqueEpoch)
 	if err != nil {
 		return 0, err
 	}
