@@ -297,3 +297,38 @@ func FuzzDecodeResult(f *testing.F) {
 		}
 	})
 }
+
+// TestCarryOver: an empty epoch keeps every non-zero leaf and the root,
+// and its written result reads back as a valid empty-epoch result.
+func TestCarryOver(t *testing.T) {
+	t.Parallel()
+	prev, err := Compute(randomEpoch(rand.New(rand.NewPCG(3, 3))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prev.Payouts) < 2 {
+		t.Fatalf("seed gives %d leaves; pick one with more", len(prev.Payouts))
+	}
+	var bal []Balance
+	for i := len(prev.Payouts) - 1; i >= 0; i-- { // reversed: CarryOver sorts
+		bal = append(bal, Balance{Account: prev.Payouts[i].Account, Amount: prev.Payouts[i].Cumulative})
+	}
+	bal = append(bal, Balance{Account: common.Address{0xee}}) // zero: no leaf
+	res, err := CarryOver(prev.Epoch+1, prev.LastBlock+1, bal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MerkleRoot != prev.MerkleRoot || len(res.Payouts) != len(prev.Payouts) {
+		t.Fatalf("root %s/%s, %d/%d leaves", res.MerkleRoot, prev.MerkleRoot, len(res.Payouts), len(prev.Payouts))
+	}
+	var buf bytes.Buffer
+	if err := res.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := DecodeResult(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CarryOver(1, 1, []Balance{bal[0], bal[0]}); err == nil {
+		t.Fatal("duplicate account accepted")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -328,4 +329,29 @@ func parseHash(s string) (common.Hash, error) {
 		h[i] = hi<<4 | lo
 	}
 	return h, nil
+}
+
+// CarryOver is the result of epoch k without blocks (rewards-v1 §8):
+// nothing minted, every leaf of previous (the cumulative payouts before k)
+// unchanged, the same root. first is the epoch's first block; the result's
+// last block is first−1, the shape DecodeResult accepts for an empty epoch.
+func CarryOver(k, first uint64, previous []Balance) (*Result, error) {
+	res := &Result{Epoch: k, FirstBlock: first, LastBlock: first - 1, Payouts: []Payout{}, Validators: []ValidatorResult{}}
+	for _, b := range previous {
+		if !b.Amount.IsZero() {
+			res.Payouts = append(res.Payouts, Payout{Account: b.Account, Cumulative: b.Amount})
+		}
+	}
+	slices.SortFunc(res.Payouts, func(a, b Payout) int { return bytes.Compare(a.Account[:], b.Account[:]) })
+	for i := 1; i < len(res.Payouts); i++ {
+		if res.Payouts[i].Account == res.Payouts[i-1].Account {
+			return nil, fieldErr("previous_cumulative", "duplicate account %s", res.Payouts[i].Account.Hex())
+		}
+	}
+	t, err := res.buildTree()
+	if err != nil {
+		return nil, err
+	}
+	res.Tree, res.MerkleRoot = t, t.Root()
+	return res, nil
 }

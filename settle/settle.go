@@ -21,7 +21,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/cmt-rewards/cmt-rewards/calc"
-	"github.com/cmt-rewards/cmt-rewards/calc/merkle"
 	"github.com/cmt-rewards/cmt-rewards/export"
 	"github.com/cmt-rewards/cmt-rewards/internal/atomicfile"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
@@ -236,7 +235,7 @@ func (s *Settler) compute(ctx context.Context, k uint64) (bool, error) {
 	case errors.Is(err, export.ErrNotFinal):
 		return false, nil
 	case errors.Is(err, export.ErrEmpty):
-		res, err = carryOver(k, ep.Bounds.First, prev)
+		res, err = calc.CarryOver(k, ep.Bounds.First, export.Previous(prev))
 		if err != nil {
 			return false, err
 		}
@@ -310,27 +309,6 @@ func (s *Settler) ResultBytes(k uint64) ([]byte, error) {
 		err = fmt.Errorf("result of epoch %d: %w", k, ledger.ErrNotFound)
 	}
 	return raw, err
-}
-
-// carryOver is the result of an epoch without blocks: nothing minted,
-// every leaf unchanged (rewards-v1 §8).
-func carryOver(k, first uint64, prev *calc.Result) (*calc.Result, error) {
-	res := &calc.Result{Epoch: k, FirstBlock: first, LastBlock: first - 1}
-	if prev != nil {
-		for _, p := range prev.Payouts {
-			res.Payouts = append(res.Payouts, calc.Payout{Account: p.Account, Cumulative: p.Cumulative})
-		}
-	}
-	leaves := make([]merkle.Leaf, len(res.Payouts))
-	for i := range res.Payouts {
-		leaves[i] = merkle.Leaf{Account: res.Payouts[i].Account, Cumulative: &res.Payouts[i].Cumulative}
-	}
-	t, err := merkle.Build(leaves)
-	if err != nil {
-		return nil, err
-	}
-	res.Tree, res.MerkleRoot = t, t.Root()
-	return res, nil
 }
 
 // FileNames returns the names of epoch k's published files: input (absent

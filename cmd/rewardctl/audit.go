@@ -341,7 +341,7 @@ func (a *auditor) export(ctx context.Context, k uint64) (*export.Epoch, error) {
 // carries the tree over.
 func (a *auditor) compute(ep *export.Epoch, previous []calc.Balance) (*calc.Result, []calc.Line, error) {
 	if ep.Input == nil {
-		res, err := carryOver(ep.Bounds.Epoch, ep.Bounds.First, previous)
+		res, err := calc.CarryOver(ep.Bounds.Epoch, ep.Bounds.First, previous)
 		if err != nil {
 			return nil, nil, undecided("epoch %d: carry the tree over: %w", ep.Bounds.Epoch, err)
 		}

@@ -16,7 +16,6 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -235,30 +234,6 @@ func loadCumulatives(ctx context.Context, loc string) (*cumulatives, error) {
 		}
 		return c, nil
 	}
-}
-
-// carryOver is the result of an epoch without blocks (rewards-v1 §8):
-// nothing minted, every leaf of the epoch before unchanged. first is the
-// epoch's first block (its last is first−1).
-func carryOver(k, first uint64, previous []calc.Balance) (*calc.Result, error) {
-	res := &calc.Result{Epoch: k, FirstBlock: first, LastBlock: first - 1, Payouts: []calc.Payout{}, Validators: []calc.ValidatorResult{}}
-	leaves := make([]merkle.Leaf, 0, len(previous))
-	for _, b := range previous {
-		if b.Amount.IsZero() {
-			continue
-		}
-		res.Payouts = append(res.Payouts, calc.Payout{Account: b.Account, Cumulative: b.Amount})
-	}
-	slices.SortFunc(res.Payouts, func(a, b calc.Payout) int { return bytes.Compare(a.Account[:], b.Account[:]) })
-	for i := range res.Payouts {
-		leaves = append(leaves, merkle.Leaf{Account: res.Payouts[i].Account, Cumulative: &res.Payouts[i].Cumulative})
-	}
-	t, err := merkle.Build(leaves)
-	if err != nil {
-		return nil, err
-	}
-	res.Tree, res.MerkleRoot = t, t.Root()
-	return res, nil
 }
 
 // cmt renders wei as CMT with exactly 18 decimals.
