@@ -14,11 +14,11 @@ import (
 // maxKeyFileSize bounds what is read from a keystore or password file.
 const maxKeyFileSize = 1 << 20
 
-// loadKey decrypts the keystore file with the first line of the password
+// LoadKey decrypts the keystore file with the first line of the password
 // file (as geth's --password does; a trailing "\r" is dropped). Either file
 // being accessible to group or others is refused before anything is read
 // from it.
-func loadKey(keystoreFile, passwordFile string) (*ecdsa.PrivateKey, error) {
+func LoadKey(keystoreFile, passwordFile string) (*ecdsa.PrivateKey, error) {
 	blob, err := readPrivate(keystoreFile)
 	if err != nil {
 		return nil, err

@@ -204,7 +204,7 @@ func New(ctx context.Context, cfg Config, b Backend, store *ledger.Ledger, log *
 		return nil, fmt.Errorf("%w: ledger %s is for chain %d, contract %s; configured chain %d, contract %s",
 			ErrWrongChain, store.Path(), id.ChainID, id.Contract.Hex(), cfg.ChainID, cfg.Contract.Hex())
 	}
-	key, err := loadKey(cfg.KeystoreFile, cfg.PasswordFile)
+	key, err := LoadKey(cfg.KeystoreFile, cfg.PasswordFile)
 	if err != nil {
 		return nil, err
 	}

@@ -8,12 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
-	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -21,6 +18,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/cmt-rewards/cmt-rewards/contracts"
+	"github.com/cmt-rewards/cmt-rewards/submitter"
 )
 
 func runClaim(ctx context.Context, e *env, args []string) error {
@@ -124,33 +122,14 @@ func runClaim(ctx context.Context, e *env, args []string) error {
 	}
 }
 
-// loadKeystore decrypts a keystore file, refusing one readable by others.
+// loadKeystore decrypts a keystore file with the submitter's rules (owner
+// only files, first line of the password file).
 func loadKeystore(path, pwPath string) (*ecdsa.PrivateKey, error) {
-	for _, p := range []string{path, pwPath} {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if st.Mode().Perm()&0o077 != 0 {
-			return nil, fmt.Errorf("%s is readable by others (mode %v): chmod 600 it", p, st.Mode().Perm())
-		}
+	k, err := submitter.LoadKey(path, pwPath)
+	if errors.Is(err, submitter.ErrWrongPassword) {
+		return nil, fmt.Errorf("%s: wrong password (from %s)", path, pwPath)
 	}
-	js, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	pw, err := os.ReadFile(pwPath)
-	if err != nil {
-		return nil, err
-	}
-	k, err := keystore.DecryptKey(js, strings.TrimRight(strings.SplitN(string(pw), "\n", 2)[0], "\r"))
-	if err != nil {
-		if errors.Is(err, keystore.ErrDecrypt) {
-			return nil, fmt.Errorf("%s: wrong password (from %s)", path, pwPath)
-		}
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return k.PrivateKey, nil
+	return k, err
 }
 
 func callContract(ctx context.Context, c *ethclient.Client, to common.Address, data []byte) ([]byte, error) {
