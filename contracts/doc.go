@@ -19,10 +19,19 @@
 //     emits ValidatorAdded for each initial validator, and every later change
 //     emits Staked, Unstaked, ValidatorAdded or ValidatorRemoved.
 //   - Epoch roots are accepted strictly in order (submitRoot(nextEpoch, ...))
-//     once RootQuorum distinct active validators voted for the same
-//     (root, total, resultHash). The quorum is fixed at deployment and the
-//     active set never shrinks below it. A validator's pending vote for
-//     nextEpoch is withdrawn when it is removed.
+//     once rootQuorum() active validators voted for the same (root, total,
+//     resultHash). rootQuorum() follows the active set: the larger of a strict
+//     majority and rootQuorumBps (fixed at deployment, 5000 to 10000) of it.
+//   - Root votes for the open epoch are replaceable: a new vote replaces the
+//     voter's old one, withdrawRootVote drops it, and removing a validator
+//     withdraws its vote (and may accept a root the remaining votes now carry,
+//     the quorum having dropped). Every tally change is a log (RootVoted +1,
+//     RootVoteWithdrawn -1), so tallies are countable from logs alone; a
+//     RootAccepted can come from a submitRoot or a voteRemove transaction.
+//   - Every stake unlocks LOCK_PERIOD after its own block; a delegation keeps
+//     at most MAX_LOCKED_LOTS locked lots (a stake into a full queue joins the
+//     newest lot). unlockedStakeOf and lockedLotsOf show what unstake accepts.
+//   - The active set is never empty (removing the last validator reverts).
 //   - DecodeRevert turns a failed call's revert data into the custom error's
 //     name and arguments, for logs.
 //

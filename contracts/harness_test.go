@@ -70,8 +70,9 @@ func addrs(as []account) []common.Address {
 }
 
 // newEnv starts a simulated chain where every test account holds 1M CMT and
-// deploys a ValidatorSet with accounts 0..validators-1 and the given quorum.
-func newEnv(t *testing.T, validators int, quorum uint64) *env {
+// deploys a ValidatorSet with accounts 0..validators-1 and the given root
+// quorum in basis points.
+func newEnv(t *testing.T, validators int, quorumBps uint64) *env {
 	t.Helper()
 	alloc := types.GenesisAlloc{}
 	for _, a := range accts {
@@ -80,7 +81,7 @@ func newEnv(t *testing.T, validators int, quorum uint64) *env {
 	sim := simulated.NewBackend(alloc)
 	t.Cleanup(func() { _ = sim.Close() })
 	e := &env{t: t, sim: sim, client: sim.Client(), vs: NewValidatorSet()}
-	addr, tx, err := DeployValidatorSet(e.opts(accts[numAccounts-1], nil), e.client, addrs(accts[:validators]), quorum)
+	addr, tx, err := DeployValidatorSet(e.opts(accts[numAccounts-1], nil), e.client, addrs(accts[:validators]), quorumBps)
 	if err != nil {
 		t.Fatalf("deploy: %s", DecodeRevert(err))
 	}
@@ -128,6 +129,40 @@ func (e *env) sendTo(c *bind.BoundContract, from account, data []byte, value *bi
 		return r, errors.New("transaction mined but failed")
 	}
 	return r, nil
+}
+
+// sendBlock submits several calls and mines them all in one block (so they
+// share block.timestamp); every one has to succeed.
+func (e *env) sendBlock(calls ...call) []*types.Receipt {
+	e.t.Helper()
+	var txs []*types.Transaction
+	for _, c := range calls {
+		tx, err := bind.Transact(e.c, e.opts(c.from, c.value), c.data)
+		if err != nil {
+			e.t.Fatalf("unexpected failure: %s", DecodeRevert(err))
+		}
+		txs = append(txs, tx)
+	}
+	e.sim.Commit()
+	var rs []*types.Receipt
+	for _, tx := range txs {
+		r := e.receipt(tx)
+		if r.Status != types.ReceiptStatusSuccessful {
+			e.t.Fatalf("transaction %s mined but failed", tx.Hash())
+		}
+		rs = append(rs, r)
+	}
+	if rs[0].BlockNumber.Cmp(rs[len(rs)-1].BlockNumber) != 0 {
+		e.t.Fatalf("calls mined in blocks %s..%s, want one block", rs[0].BlockNumber, rs[len(rs)-1].BlockNumber)
+	}
+	return rs
+}
+
+// call is one transaction for sendBlock.
+type call struct {
+	from  account
+	data  []byte
+	value *big.Int
 }
 
 func (e *env) send(from account, data []byte, value *big.Int) (*types.Receipt, error) {

@@ -16,11 +16,14 @@ import (
 )
 
 // DeployValidatorSet sends the creation transaction of a ValidatorSet with the
-// given first validators and root quorum. It returns the contract's address
-// (known before mining) and the transaction; wait for it with bind.WaitDeployed.
-func DeployValidatorSet(auth *bind.TransactOpts, backend bind.ContractBackend, initialValidators []common.Address, rootQuorum uint64) (common.Address, *types.Transaction, error) {
+// given first validators (1 to 21, distinct, non-zero) and root quorum in basis
+// points of the active set (5000, a strict majority, to 10000, unanimity; the
+// contract never accepts a root with less than a strict majority). It returns the
+// contract's address (known before mining) and the transaction; wait for it with
+// bind.WaitDeployed.
+func DeployValidatorSet(auth *bind.TransactOpts, backend bind.ContractBackend, initialValidators []common.Address, rootQuorumBps uint64) (common.Address, *types.Transaction, error) {
 	code := common.FromHex(ValidatorSetMetaData.Bin)
-	args, err := NewValidatorSet().abi.Pack("", initialValidators, new(big.Int).SetUint64(rootQuorum))
+	args, err := NewValidatorSet().abi.Pack("", initialValidators, new(big.Int).SetUint64(rootQuorumBps))
 	if err != nil {
 		return common.Address{}, nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/cmt-rewards/cmt-rewards/calc/merkle"
@@ -114,7 +115,7 @@ func TestCommittedBytecodeIsLondon(t *testing.T) {
 	}
 
 	// The runtime code as deployed.
-	e := newEnv(t, 1, 1)
+	e := newEnv(t, 1, 5000)
 	code, err := e.client.CodeAt(context.Background(), e.addr, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +247,7 @@ func TestLondonChain(t *testing.T) {
 	}
 
 	c.block(0)
-	deploy := c.tx(deployer, nil, append(common.FromHex(ValidatorSetMetaData.Bin), vs.PackConstructor([]common.Address{v0.addr}, big.NewInt(1))...), nil, 5_000_000)
+	deploy := c.tx(deployer, nil, append(common.FromHex(ValidatorSetMetaData.Bin), vs.PackConstructor([]common.Address{v0.addr}, big.NewInt(5000))...), nil, 5_000_000)
 	fund := c.tx(funder, &addr, nil, ether(10), 100_000)
 	stake := c.tx(delegator, &addr, vs.PackStake(v0.addr), ether(40), 200_000)
 	c.block(0)
@@ -294,9 +295,11 @@ func TestLondonChain(t *testing.T) {
 	wantBig(t, "contract balance", st.GetBalance(addr).ToBig(), ether(9))
 }
 
-// TestGas logs the gas used by the main calls under London rules (the
-// CyberMiles 2.0 fee schedule), including a claim with a 20-level proof.
-func TestGas(t *testing.T) {
+// TestGasFigures logs the gas used by the main calls under London rules (the
+// CyberMiles 2.0 fee schedule), with 21 active validators, and checks that the
+// calls whose cost grows with a bounded loop (folding stake lots, the removal
+// that rescans the open epoch's votes) stay within a fixed budget.
+func TestGasFigures(t *testing.T) {
 	// A tree of 2^19+1 leaves has 2^20+1 nodes, so its deepest leaves sit at
 	// depth 20 and have 20 siblings.
 	const n = 1<<19 + 1
@@ -338,42 +341,152 @@ func TestGas(t *testing.T) {
 
 	c := newLondonChain(t)
 	vs := NewValidatorSet()
-	deployer, v0, funder, d, cand, relayer := accts[31], accts[0], accts[30], accts[20], accts[10], accts[23]
+	vals := accts[:21]
+	v0 := vals[0]
+	deployer, funder, cand, relayer := accts[31], accts[30], accts[29], accts[28]
+	one, four, sixteen, fresh := accts[21], accts[22], accts[23], accts[24]
 	addr := crypto.CreateAddress(deployer.addr, 0)
 	txs := map[string]*types.Transaction{}
+	var names []string
+	measure := func(name string, tx *types.Transaction) {
+		txs[name] = tx
+		names = append(names, name)
+	}
+	submit := func(from account, epoch int64, root common.Hash, result string) *types.Transaction {
+		return c.tx(from, &addr, vs.PackSubmitRoot(big.NewInt(epoch), root, total, hash(result)), nil, 300_000)
+	}
+	var quiet []*types.Transaction // setup transactions, which must succeed too
+
 	c.block(0)
-	txs["deploy (1 validator)"] = c.tx(deployer, nil, append(common.FromHex(ValidatorSetMetaData.Bin), vs.PackConstructor([]common.Address{v0.addr}, big.NewInt(1))...), nil, 5_000_000)
-	txs["receive (fund)"] = c.tx(funder, &addr, nil, ether(100), 100_000)
-	txs["declareCandidacy"] = c.tx(cand, &addr, vs.PackDeclareCandidacy(pubkey(1)), nil, 300_000)
-	txs["stake (first, new delegation)"] = c.tx(d, &addr, vs.PackStake(v0.addr), ether(10), 200_000)
-	txs["stake (again, same delegation)"] = c.tx(d, &addr, vs.PackStake(v0.addr), ether(10), 200_000)
-	txs["votePromote (executes, 1 of 1)"] = c.tx(v0, &addr, vs.PackVotePromote(cand.addr), nil, 300_000)
-	txs["submitRoot (epoch 0, accepted, quorum 1)"] = c.tx(v0, &addr, vs.PackSubmitRoot(big.NewInt(0), tree.Root(), total, hash("gas0")), nil, 300_000)
+	measure("deploy (21 validators)", c.tx(deployer, nil, append(common.FromHex(ValidatorSetMetaData.Bin), vs.PackConstructor(addrs(vals), big.NewInt(5000))...), nil, 6_000_000))
+	measure("receive (fund)", c.tx(funder, &addr, nil, ether(100), 100_000))
+	measure("declareCandidacy", c.tx(cand, &addr, vs.PackDeclareCandidacy(pubkey(1)), nil, 300_000))
+	// One stake per block, so each is its own lot: 16 for one delegator, 4 for
+	// another, 1 for a third.
+	for i := range 16 {
+		c.block(0)
+		quiet = append(quiet, c.tx(sixteen, &addr, vs.PackStake(v0.addr), ether(1), 200_000))
+		if i < 4 {
+			quiet = append(quiet, c.tx(four, &addr, vs.PackStake(v0.addr), ether(1), 200_000))
+		}
+		if i == 0 {
+			quiet = append(quiet, c.tx(one, &addr, vs.PackStake(v0.addr), ether(1), 200_000))
+		}
+	}
+	c.block(0)
+	measure("stake (new delegation)", c.tx(fresh, &addr, vs.PackStake(v0.addr), ether(10), 200_000))
+	c.block(0)
+	measure("stake (top-up, new lot)", c.tx(fresh, &addr, vs.PackStake(v0.addr), ether(10), 200_000))
+	measure("stake (top-up, same block: joins its lot)", c.tx(fresh, &addr, vs.PackStake(v0.addr), ether(1), 200_000))
+	measure("stake (16 lots locked: merges into the newest)", c.tx(sixteen, &addr, vs.PackStake(v0.addr), ether(1), 200_000))
+
+	// Epoch 0 with 21 active validators (quorum 11).
+	c.block(0)
+	measure("submitRoot (first vote for a root)", submit(vals[0], 0, tree.Root(), "gas0"))
+	quiet = append(quiet, submit(vals[1], 0, hash("other root"), "gas0"))
+	measure("submitRoot (replaces the voter's vote)", submit(vals[1], 0, tree.Root(), "gas0"))
+	quiet = append(quiet, submit(vals[2], 0, tree.Root(), "gas0"))
+	measure("withdrawRootVote", c.tx(vals[2], &addr, vs.PackWithdrawRootVote(), nil, 300_000))
+	measure("submitRoot (a further vote for a voted root)", submit(vals[3], 0, tree.Root(), "gas0"))
+	for _, v := range vals[4:11] {
+		quiet = append(quiet, submit(v, 0, tree.Root(), "gas0"))
+	}
+	measure("submitRoot (11th of 21: accepts)", submit(vals[11], 0, tree.Root(), "gas0"))
 	// The claimants already exist on chain (a payout to a fresh account costs 25000 more).
-	c.tx(funder, &deepLeaf.Account, nil, big.NewInt(1), 21_000)
-	c.tx(funder, &shallowLeaf.Account, nil, big.NewInt(1), 21_000)
+	quiet = append(quiet, c.tx(funder, &deepLeaf.Account, nil, big.NewInt(1), 21_000), c.tx(funder, &shallowLeaf.Account, nil, big.NewInt(1), 21_000))
+
 	c.block(0)
 	// The very first claim also turns totalClaimed from zero to non-zero
 	// (20000 gas more than any later claim), so the 20-level figure is taken
 	// from the second one: the steady state.
-	txs["claim (19-level proof, first in contract)"] = c.tx(relayer, &addr, vs.PackClaim(shallowLeaf.Account, shallowLeaf.Cumulative.ToBig(), toBytes32(tree.ProofAt(shallowIdx))), nil, 300_000)
-	txs["claim (20-level proof)"] = c.tx(relayer, &addr, vs.PackClaim(deepLeaf.Account, deepLeaf.Cumulative.ToBig(), toBytes32(tree.ProofAt(deep))), nil, 300_000)
-	txs["submitRoot (epoch 1, accepted, quorum 1)"] = c.tx(v0, &addr, vs.PackSubmitRoot(big.NewInt(1), tree.Root(), total, hash("gas1")), nil, 300_000)
+	measure("claim (19-level proof, first in contract)", c.tx(relayer, &addr, vs.PackClaim(shallowLeaf.Account, shallowLeaf.Cumulative.ToBig(), toBytes32(tree.ProofAt(shallowIdx))), nil, 300_000))
+	measure("claim (20-level proof)", c.tx(relayer, &addr, vs.PackClaim(deepLeaf.Account, deepLeaf.Cumulative.ToBig(), toBytes32(tree.ProofAt(deep))), nil, 300_000))
+
+	// Epoch 1: 10 votes, one short of 11 of 21. Removing a validator from 21
+	// leaves the quorum at 11 (no rescan); from 20 it drops to 10, and the
+	// rescan of the remaining votes accepts the root.
+	c.block(0)
+	for _, v := range vals[:10] {
+		quiet = append(quiet, submit(v, 1, tree.Root(), "gas1"))
+	}
+	for _, v := range vals[:10] {
+		quiet = append(quiet, c.tx(v, &addr, vs.PackVoteRemove(vals[20].addr), nil, 500_000))
+	}
+	measure("voteRemove (11th of 21: removes, quorum stays 11)", c.tx(vals[10], &addr, vs.PackVoteRemove(vals[20].addr), nil, 500_000))
+	for _, v := range vals[:10] {
+		quiet = append(quiet, c.tx(v, &addr, vs.PackVoteRemove(vals[19].addr), nil, 500_000))
+	}
+	measure("voteRemove (11th of 20: removes, quorum 10, rescan accepts)", c.tx(vals[10], &addr, vs.PackVoteRemove(vals[19].addr), nil, 500_000))
+	for _, v := range vals[:9] {
+		quiet = append(quiet, c.tx(v, &addr, vs.PackVotePromote(cand.addr), nil, 300_000))
+	}
+	measure("votePromote (10th of 19: promotes)", c.tx(vals[9], &addr, vs.PackVotePromote(cand.addr), nil, 300_000))
+
+	// Epoch 2, 20 active (quorum 11), votes split 9 A, 9 B, 2 C. Removing a C
+	// voter drops the quorum to 10, which no root reaches: the rescan reads all
+	// 19 remaining votes and accepts nothing, the removal's worst case.
+	c.block(0)
+	voters := append(slices.Clone(vals[:19]), cand)
+	for i, v := range voters {
+		root := [...]string{"A", "B", "C"}[min(i/9, 2)]
+		quiet = append(quiet, submit(v, 2, hash(root), "gas2"))
+	}
+	for _, v := range vals[:10] {
+		quiet = append(quiet, c.tx(v, &addr, vs.PackVoteRemove(cand.addr), nil, 500_000))
+	}
+	measure("voteRemove (11th of 20: removes, quorum 10, rescan of 19 votes finds none)", c.tx(vals[10], &addr, vs.PackVoteRemove(cand.addr), nil, 500_000))
+
 	c.block(7 * 24 * 3600)
-	txs["unstake (partial)"] = c.tx(d, &addr, vs.PackUnstake(v0.addr, ether(5)), nil, 200_000)
-	txs["withdraw"] = c.tx(d, &addr, vs.PackWithdraw(), nil, 200_000)
+	// The first unstake in the contract also turns totalWithdrawable from zero
+	// to non-zero; take that out of the figures below.
+	quiet = append(quiet, c.tx(fresh, &addr, vs.PackUnstake(v0.addr, ether(1)), nil, 300_000))
+	measure("unstake (draws on 1 lot)", c.tx(one, &addr, vs.PackUnstake(v0.addr, ether(1)), nil, 300_000))
+	measure("unstake (draws on 4 lots)", c.tx(four, &addr, vs.PackUnstake(v0.addr, ether(3)), nil, 300_000))
+	measure("unstake (draws on 16 lots)", c.tx(sixteen, &addr, vs.PackUnstake(v0.addr, ether(17)), nil, 300_000))
+	measure("unstake (partial, lots already folded)", c.tx(four, &addr, vs.PackUnstake(v0.addr, ether(1)), nil, 300_000))
+	measure("withdraw", c.tx(one, &addr, vs.PackWithdraw(), nil, 200_000))
 
 	receipts, _ := c.run()
-	for _, name := range []string{
-		"deploy (1 validator)", "receive (fund)", "declareCandidacy", "votePromote (executes, 1 of 1)",
-		"stake (first, new delegation)", "stake (again, same delegation)", "unstake (partial)", "withdraw",
-		"submitRoot (epoch 0, accepted, quorum 1)", "submitRoot (epoch 1, accepted, quorum 1)",
-		"claim (19-level proof, first in contract)", "claim (20-level proof)",
-	} {
+	for i, tx := range quiet {
+		if r := receipts[tx.Hash()]; r.Status != types.ReceiptStatusSuccessful {
+			t.Fatalf("setup transaction %d failed (gas used %d)", i, r.GasUsed)
+		}
+	}
+	for _, name := range names {
 		r := receipts[txs[name].Hash()]
 		if r.Status != types.ReceiptStatusSuccessful {
 			t.Fatalf("%s failed (gas used %d)", name, r.GasUsed)
 		}
-		t.Logf("gas %-42s %8d", name, r.GasUsed)
+		t.Logf("gas %-76s %8d", name, r.GasUsed)
 	}
+	// Loops are bounded: 16 lots, 21 validators. The budgets leave some room.
+	for name, budget := range map[string]uint64{
+		"stake (new delegation)":                                                     110_000,
+		"stake (16 lots locked: merges into the newest)":                             60_000,
+		"unstake (draws on 16 lots)":                                                 110_000,
+		"submitRoot (11th of 21: accepts)":                                           160_000,
+		"voteRemove (11th of 20: removes, quorum 10, rescan of 19 votes finds none)": 250_000,
+	} {
+		if used := receipts[txs[name].Hash()].GasUsed; used > budget {
+			t.Errorf("%s used %d gas, above its budget of %d", name, used, budget)
+		}
+	}
+	// The figures are only meaningful if the calls did what their names say.
+	events := func(name string) []string {
+		var out []string
+		for _, l := range receipts[txs[name].Hash()].Logs {
+			ev, err := vs.abi.EventByID(l.Topics[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, ev.Name)
+		}
+		return out
+	}
+	wantNames(t, events("submitRoot (replaces the voter's vote)"), "RootVoteWithdrawn", "RootVoted")
+	wantNames(t, events("submitRoot (11th of 21: accepts)"), "RootVoted", "RootAccepted")
+	wantNames(t, events("voteRemove (11th of 21: removes, quorum stays 11)"), "RemovalVoted", "ValidatorRemoved")
+	wantNames(t, events("voteRemove (11th of 20: removes, quorum 10, rescan accepts)"), "RemovalVoted", "ValidatorRemoved", "RootAccepted")
+	wantNames(t, events("votePromote (10th of 19: promotes)"), "PromotionVoted", "ValidatorAdded")
+	wantNames(t, events("voteRemove (11th of 20: removes, quorum 10, rescan of 19 votes finds none)"), "RemovalVoted", "ValidatorRemoved", "RootVoteWithdrawn")
 }

@@ -15,7 +15,7 @@ import (
 func hash(s string) common.Hash { return crypto.Keccak256Hash([]byte(s)) }
 
 func TestSubmitRootRejects(t *testing.T) {
-	e := newEnv(t, 3, 2)
+	e := newEnv(t, 3, 5000)
 	v0, v1, v2, d, outsider := accts[0], accts[1], accts[2], accts[20], accts[21]
 	root, res := hash("root"), hash("result")
 	e.fund(d, ether(5))
@@ -41,10 +41,10 @@ func TestSubmitRootRejects(t *testing.T) {
 	}
 	e.t = t
 
-	// Exactly the reward funds is fine; a second vote by the same validator is not.
+	// Exactly the reward funds is fine; the same vote again is not (another one
+	// would replace it: TestReplaceRootVote).
 	e.must(v0, e.vs.PackSubmitRoot(big.NewInt(0), root, ether(5), res), nil)
 	e.reverts(v0, e.vs.PackSubmitRoot(big.NewInt(0), root, ether(5), res), nil, fmt.Sprintf("AlreadyVoted(epoch=0, validator=%s)", v0.addr))
-	e.reverts(v0, e.vs.PackSubmitRoot(big.NewInt(0), hash("other"), ether(4), res), nil, fmt.Sprintf("AlreadyVoted(epoch=0, validator=%s)", v0.addr))
 	e.must(v1, e.vs.PackSubmitRoot(big.NewInt(0), root, ether(5), res), nil) // accepted (2 of 3)
 
 	// Epoch 0 is closed; epoch 1 must not lower the cumulative total.
@@ -61,7 +61,7 @@ func TestSubmitRootRejects(t *testing.T) {
 }
 
 func TestRootQuorumTwoOfThree(t *testing.T) {
-	e := newEnv(t, 3, 2)
+	e := newEnv(t, 3, 5000)
 	v0, v1, v2 := accts[0], accts[1], accts[2]
 	e.fund(accts[20], ether(10))
 	rootA, rootB, res := hash("A"), hash("B"), hash("result")
@@ -123,7 +123,16 @@ func TestRootQuorumTwoOfThree(t *testing.T) {
 	wantBig(t, "voteCount C", view(e, e.vs.PackVoteCount(epoch1, rootC, ether(4), res), e.vs.UnpackVoteCount), big.NewInt(1))
 	e.must(v1, e.vs.PackVoteRemove(v0.addr), nil)
 	r = e.must(v2, e.vs.PackVoteRemove(v0.addr), nil)
-	wantNames(t, e.eventNames(r), "RemovalVoted", "ValidatorRemoved")
+	wantNames(t, e.eventNames(r), "RemovalVoted", "ValidatorRemoved", "RootVoteWithdrawn")
+	wd, err := e.vs.UnpackRootVoteWithdrawnEvent(r.Logs[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantBig(t, "withdrawn epoch", wd.Epoch, epoch1)
+	wantEq(t, "withdrawn voter", wd.Voter, v0.addr)
+	wantEq(t, "withdrawn root", common.Hash(wd.Root), rootC)
+	wantBig(t, "withdrawn total", wd.Total, ether(4))
+	wantEq(t, "withdrawn resultHash", common.Hash(wd.ResultHash), res)
 	wantBig(t, "voteCount C after removal", view(e, e.vs.PackVoteCount(epoch1, rootC, ether(4), res), e.vs.UnpackVoteCount), big.NewInt(0))
 	wantEq(t, "hasVoted v0 after removal", view(e, e.vs.PackHasVoted(epoch1, v0.addr), e.vs.UnpackHasVoted), false)
 	wantEq(t, "past vote kept", view(e, e.vs.PackHasVoted(epoch0, v0.addr), e.vs.UnpackHasVoted), true)
@@ -171,7 +180,7 @@ func sum(vs map[common.Address]*big.Int) *big.Int {
 }
 
 func TestClaims(t *testing.T) {
-	e := newEnv(t, 3, 1)
+	e := newEnv(t, 1, 5000)
 	v0, a, b, c, relayer := accts[0], accts[20], accts[21], accts[22], accts[23]
 	e.fund(accts[30], ether(10))
 	e.must(accts[30], e.vs.PackStake(v0.addr), ether(50))
@@ -240,7 +249,7 @@ func TestClaims(t *testing.T) {
 // A tree whose leaves add up to more than its declared total cannot pay out
 // more than the total: delegators' stakes stay untouched.
 func TestClaimCappedByTotal(t *testing.T) {
-	e := newEnv(t, 1, 1)
+	e := newEnv(t, 1, 5000)
 	a, b := accts[20], accts[21]
 	e.fund(accts[30], ether(3))
 	e.must(accts[30], e.vs.PackStake(accts[0].addr), ether(100))
@@ -255,7 +264,7 @@ func TestClaimCappedByTotal(t *testing.T) {
 
 // A single-leaf tree: root = leaf hash, empty proof.
 func TestClaimSingleLeaf(t *testing.T) {
-	e := newEnv(t, 1, 1)
+	e := newEnv(t, 1, 5000)
 	a := accts[20]
 	e.fund(accts[30], ether(1))
 	tr := payoutTree(t, map[common.Address]*big.Int{a.addr: ether(1)})
@@ -265,7 +274,7 @@ func TestClaimSingleLeaf(t *testing.T) {
 }
 
 func TestReentrancy(t *testing.T) {
-	e := newEnv(t, 1, 1)
+	e := newEnv(t, 1, 5000)
 	v0, anyone := accts[0], accts[20]
 	rb := NewReenterer()
 	rAddr, tx, err := bind.DeployContract(e.opts(anyone, nil), common.FromHex(ReentererMetaData.Bin), e.client, rb.PackConstructor(e.addr))

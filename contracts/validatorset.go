@@ -26,9 +26,9 @@ var (
 
 // ValidatorSetMetaData contains all meta data concerning the ValidatorSet contract.
 var ValidatorSetMetaData = bind.MetaData{
-	ABI: "[{\"inputs\":[{\"internalType\":\"address[]\",\"name\":\"initialValidators\",\"type\":\"address[]\"},{\"internalType\":\"uint256\",\"name\":\"rootQuorum_\",\"type\":\"uint256\"}],\"stateMutability\":\"nonpayable\",\"type\":\"constructor\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"active\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"rootQuorum\",\"type\":\"uint256\"}],\"name\":\"ActiveSetAtQuorum\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"max\",\"type\":\"uint256\"}],\"name\":\"ActiveSetFull\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"AlreadyActive\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"AlreadyCandidate\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"AlreadyVoted\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"available\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"requested\",\"type\":\"uint256\"}],\"name\":\"ClaimExceedsTotal\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"voter\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"target\",\"type\":\"address\"}],\"name\":\"DuplicateVote\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"expected\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"got\",\"type\":\"uint256\"}],\"name\":\"EpochNotNext\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"staked\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"requested\",\"type\":\"uint256\"}],\"name\":\"InsufficientStake\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"cumulative\",\"type\":\"uint256\"}],\"name\":\"InvalidProof\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"length\",\"type\":\"uint256\"}],\"name\":\"InvalidPubkeyLength\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"rootQuorum\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"validators\",\"type\":\"uint256\"}],\"name\":\"InvalidQuorum\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"NotActiveValidator\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"NotCandidate\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"NotValidatorOrCandidate\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"NothingToClaim\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"NothingToWithdraw\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"ReentrancyGuardReentrantCall\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"unlocksAt\",\"type\":\"uint256\"}],\"name\":\"StakeLocked\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"previous\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"got\",\"type\":\"uint256\"}],\"name\":\"TotalDecreased\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"available\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"got\",\"type\":\"uint256\"}],\"name\":\"TotalExceedsFunds\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"to\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"TransferFailed\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"ZeroAddress\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"ZeroAmount\",\"type\":\"error\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"candidate\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"bytes\",\"name\":\"pubkey\",\"type\":\"bytes\"}],\"name\":\"CandidacyDeclared\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"candidate\",\"type\":\"address\"}],\"name\":\"CandidacyWithdrawn\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"cumulative\",\"type\":\"uint256\"}],\"name\":\"Claimed\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"from\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"Funded\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"voter\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"candidate\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"votes\",\"type\":\"uint256\"}],\"name\":\"PromotionVoted\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"voter\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"votes\",\"type\":\"uint256\"}],\"name\":\"RemovalVoted\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"total\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"resultHash\",\"type\":\"bytes32\"}],\"name\":\"RootAccepted\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"voter\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"total\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"resultHash\",\"type\":\"bytes32\"}],\"name\":\"RootVoted\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"delegator\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"Staked\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"delegator\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"Unstaked\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"ValidatorAdded\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"ValidatorRemoved\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"delegator\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"Withdrawn\",\"type\":\"event\"},{\"inputs\":[],\"name\":\"LOCK_PERIOD\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"MAX_VALIDATORS\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"activeValidators\",\"outputs\":[{\"internalType\":\"address[]\",\"name\":\"\",\"type\":\"address[]\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"cumulative\",\"type\":\"uint256\"},{\"internalType\":\"bytes32[]\",\"name\":\"proof\",\"type\":\"bytes32[]\"}],\"name\":\"claim\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"claimed\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"currentRoot\",\"outputs\":[{\"internalType\":\"bytes32\",\"name\":\"\",\"type\":\"bytes32\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"currentTotal\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes\",\"name\":\"pubkey\",\"type\":\"bytes\"}],\"name\":\"declareCandidacy\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"}],\"name\":\"epochRoot\",\"outputs\":[{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"total\",\"type\":\"uint256\"},{\"internalType\":\"bytes32\",\"name\":\"resultHash\",\"type\":\"bytes32\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"hasVoted\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"voter\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"target\",\"type\":\"address\"}],\"name\":\"hasVotedOn\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"isActive\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"isCandidate\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegator\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"lastStakeTime\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"nextEpoch\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"target\",\"type\":\"address\"}],\"name\":\"pendingVotes\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"rewardFunds\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"rootQuorum\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"stake\",\"outputs\":[],\"stateMutability\":\"payable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegator\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"stakeOf\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"total\",\"type\":\"uint256\"},{\"internalType\":\"bytes32\",\"name\":\"resultHash\",\"type\":\"bytes32\"}],\"name\":\"submitRoot\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"totalClaimed\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"totalStakeAt\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"totalStaked\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"totalWithdrawable\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"unstake\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"total\",\"type\":\"uint256\"},{\"internalType\":\"bytes32\",\"name\":\"resultHash\",\"type\":\"bytes32\"}],\"name\":\"voteCount\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"candidate\",\"type\":\"address\"}],\"name\":\"votePromote\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"voteRemove\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"withdraw\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"withdrawCandidacy\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegator\",\"type\":\"address\"}],\"name\":\"withdrawable\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"stateMutability\":\"payable\",\"type\":\"receive\"}]",
+	ABI: "[{\"inputs\":[{\"internalType\":\"address[]\",\"name\":\"initialValidators\",\"type\":\"address[]\"},{\"internalType\":\"uint256\",\"name\":\"rootQuorumBps_\",\"type\":\"uint256\"}],\"stateMutability\":\"nonpayable\",\"type\":\"constructor\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"max\",\"type\":\"uint256\"}],\"name\":\"ActiveSetFull\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"AlreadyActive\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"AlreadyCandidate\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"AlreadyVoted\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"available\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"requested\",\"type\":\"uint256\"}],\"name\":\"ClaimExceedsTotal\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"voter\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"target\",\"type\":\"address\"}],\"name\":\"DuplicateVote\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"EmptyValidatorSet\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"expected\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"got\",\"type\":\"uint256\"}],\"name\":\"EpochNotNext\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"staked\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"requested\",\"type\":\"uint256\"}],\"name\":\"InsufficientStake\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"cumulative\",\"type\":\"uint256\"}],\"name\":\"InvalidProof\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"length\",\"type\":\"uint256\"}],\"name\":\"InvalidPubkeyLength\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"rootQuorumBps\",\"type\":\"uint256\"}],\"name\":\"InvalidQuorum\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"LastValidator\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"NoVote\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"NotActiveValidator\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"NotCandidate\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"NotValidatorOrCandidate\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"NothingToClaim\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"NothingToWithdraw\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"ReentrancyGuardReentrantCall\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"unlocked\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"requested\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"nextUnlockAt\",\"type\":\"uint256\"}],\"name\":\"StakeLocked\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"staked\",\"type\":\"uint256\"}],\"name\":\"StakeTooLarge\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"previous\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"got\",\"type\":\"uint256\"}],\"name\":\"TotalDecreased\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"available\",\"type\":\"uint256\"},{\"internalType\":\"uint256\",\"name\":\"got\",\"type\":\"uint256\"}],\"name\":\"TotalExceedsFunds\",\"type\":\"error\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"to\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"TransferFailed\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"ZeroAddress\",\"type\":\"error\"},{\"inputs\":[],\"name\":\"ZeroAmount\",\"type\":\"error\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"candidate\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"bytes\",\"name\":\"pubkey\",\"type\":\"bytes\"}],\"name\":\"CandidacyDeclared\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"candidate\",\"type\":\"address\"}],\"name\":\"CandidacyWithdrawn\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"cumulative\",\"type\":\"uint256\"}],\"name\":\"Claimed\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"from\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"Funded\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"voter\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"candidate\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"votes\",\"type\":\"uint256\"}],\"name\":\"PromotionVoted\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"voter\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"votes\",\"type\":\"uint256\"}],\"name\":\"RemovalVoted\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"total\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"resultHash\",\"type\":\"bytes32\"}],\"name\":\"RootAccepted\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"voter\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"total\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"resultHash\",\"type\":\"bytes32\"}],\"name\":\"RootVoteWithdrawn\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"voter\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"total\",\"type\":\"uint256\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"resultHash\",\"type\":\"bytes32\"}],\"name\":\"RootVoted\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"delegator\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"Staked\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"delegator\",\"type\":\"address\"},{\"indexed\":true,\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"Unstaked\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"ValidatorAdded\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"ValidatorRemoved\",\"type\":\"event\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"address\",\"name\":\"delegator\",\"type\":\"address\"},{\"indexed\":false,\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"Withdrawn\",\"type\":\"event\"},{\"inputs\":[],\"name\":\"LOCK_PERIOD\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"MAX_LOCKED_LOTS\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"MAX_VALIDATORS\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"activeValidators\",\"outputs\":[{\"internalType\":\"address[]\",\"name\":\"\",\"type\":\"address[]\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"cumulative\",\"type\":\"uint256\"},{\"internalType\":\"bytes32[]\",\"name\":\"proof\",\"type\":\"bytes32[]\"}],\"name\":\"claim\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"claimed\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"currentRoot\",\"outputs\":[{\"internalType\":\"bytes32\",\"name\":\"\",\"type\":\"bytes32\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"currentTotal\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes\",\"name\":\"pubkey\",\"type\":\"bytes\"}],\"name\":\"declareCandidacy\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"}],\"name\":\"epochRoot\",\"outputs\":[{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"total\",\"type\":\"uint256\"},{\"internalType\":\"bytes32\",\"name\":\"resultHash\",\"type\":\"bytes32\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"hasVoted\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"voter\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"target\",\"type\":\"address\"}],\"name\":\"hasVotedOn\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"isActive\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"account\",\"type\":\"address\"}],\"name\":\"isCandidate\",\"outputs\":[{\"internalType\":\"bool\",\"name\":\"\",\"type\":\"bool\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegator\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"lockedLotsOf\",\"outputs\":[{\"internalType\":\"uint256[]\",\"name\":\"amounts\",\"type\":\"uint256[]\"},{\"internalType\":\"uint256[]\",\"name\":\"unlocksAt\",\"type\":\"uint256[]\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"nextEpoch\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"target\",\"type\":\"address\"}],\"name\":\"pendingVotes\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"rewardFunds\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"rootQuorum\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"rootQuorumBps\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"stake\",\"outputs\":[],\"stateMutability\":\"payable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegator\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"stakeOf\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"total\",\"type\":\"uint256\"},{\"internalType\":\"bytes32\",\"name\":\"resultHash\",\"type\":\"bytes32\"}],\"name\":\"submitRoot\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"totalClaimed\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"totalStakeAt\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"totalStaked\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"totalWithdrawable\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegator\",\"type\":\"address\"},{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"unlockedStakeOf\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"unlocked\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"},{\"internalType\":\"uint256\",\"name\":\"amount\",\"type\":\"uint256\"}],\"name\":\"unstake\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"total\",\"type\":\"uint256\"},{\"internalType\":\"bytes32\",\"name\":\"resultHash\",\"type\":\"bytes32\"}],\"name\":\"voteCount\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"uint256\",\"name\":\"epoch\",\"type\":\"uint256\"},{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"voteOf\",\"outputs\":[{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"total\",\"type\":\"uint256\"},{\"internalType\":\"bytes32\",\"name\":\"resultHash\",\"type\":\"bytes32\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"candidate\",\"type\":\"address\"}],\"name\":\"votePromote\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"validator\",\"type\":\"address\"}],\"name\":\"voteRemove\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"withdraw\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"withdrawCandidacy\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"withdrawRootVote\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"address\",\"name\":\"delegator\",\"type\":\"address\"}],\"name\":\"withdrawable\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"stateMutability\":\"payable\",\"type\":\"receive\"}]",
 	ID:  "ValidatorSet",
-	Bin: "0x60a060405234801561001057600080fd5b506040516120fc3803806120fc83398101604081905261002f916102cc565b60017f9b779b17422d0df92223018b32b4d1fa46e071723d6817e2486d003becc55f00558015806100605750815181115b1561009457815160405163158589c560e11b815261008b918391600401918252602082015260400190565b60405180910390fd5b6015825111156100ba5760405163334e6aa960e11b81526015600482015260240161008b565b608081905260005b82518110156101865760008382815181106100df576100df6103a5565b6020026020010151905060006001600160a01b0316816001600160a01b03160361011c5760405163d92e233d60e01b815260040160405180910390fd5b60026001600160a01b03821660009081526020819052604090205460ff16600281111561014b5761014b6103bb565b0361017457604051630e1f74ff60e01b81526001600160a01b038216600482015260240161008b565b61017d8161018e565b506001016100c2565b5050506103f8565b610199816002610232565b6002600081546101a8906103d1565b90915550600380546001810182557fc2575a0e9e593c00f959f8c92f12db2869c3395a3b0502d05e2516446f71f85b0180546001600160a01b0319166001600160a01b03841690811790915590546000828152600460205260408082209290925590517fe366c1c0452ed8eec96861e9e54141ebff23c9ec89fe27b996b45f5ec38849879190a250565b6001600160a01b0382166000908152602081905260409020805482919060ff19166001836002811115610267576102676103bb565b02179055506001600160a01b03821660009081526001602052604081208054909190610292906103d1565b909155505050565b634e487b7160e01b600052604160045260246000fd5b80516001600160a01b03811681146102c757600080fd5b919050565b600080604083850312156102df57600080fd5b82516001600160401b038111156102f557600080fd5b8301601f8101851361030657600080fd5b80516001600160401b0381111561031f5761031f61029a565b604051600582901b90603f8201601f191681016001600160401b038111828210171561034d5761034d61029a565b60405291825260208184018101929081018884111561036b57600080fd5b6020850194505b8385101561039157610383856102b0565b815260209485019401610372565b506020969096015195979596505050505050565b634e487b7160e01b600052603260045260246000fd5b634e487b7160e01b600052602160045260246000fd5b6000600182016103f157634e487b7160e01b600052601160045260246000fd5b5060010190565b608051611cd461042860003960008181610263015281816109bb01528181610d8e0152610dcc0152611cd46000f3fe6080604052600436106101e75760003560e01c8063837596f911610102578063c884ef8311610095578063d51b9e9311610064578063d51b9e931461065b578063d54ad2a11461067b578063d71fe02114610691578063fdab463d146106a657600080fd5b8063c884ef83146105a7578063ce4cb876146105d4578063ce513b6f1461060c578063d2d49c4b1461063957600080fd5b80639f8a13d7116100d15780639f8a13d714610524578063a8f8009c14610544578063aea0e78b14610571578063c2a672e01461058757600080fd5b8063837596f9146104785780638925fd12146104985780638a7f1a65146104ef5780639b4c518e1461050f57600080fd5b80633da8bfc91161017a5780636ca7a586116101495780636ca7a586146103c35780636d5485a21461042d578063714897df1461044d578063817b1cd21461046257600080fd5b80633da8bfc91461033e57806343859632146103535780634b44800b146103835780635aaa8c23146103a357600080fd5b806326476204116101b657806326476204146102d45780633c659ba5146102e95780633ccfd60b146103095780633d13f8741461031e57600080fd5b80630600a86514610228578063144617e9146102515780631820cabb146102855780631f7846581461029c57600080fd5b366102235760405134815233907f5af8184bef8e4b45eb9f6ed7734d04da38ced226495548f46e0c8ff8d7d9a5249060200160405180910390a2005b600080fd5b34801561023457600080fd5b5061023e600c5481565b6040519081526020015b60405180910390f35b34801561025d57600080fd5b5061023e7f000000000000000000000000000000000000000000000000000000000000000081565b34801561029157600080fd5b5061023e62093a8081565b3480156102a857600080fd5b5061023e6102b7366004611980565b600860209081526000928352604080842090915290825290205481565b6102e76102e23660046119b3565b6106bb565b005b3480156102f557600080fd5b506102e76103043660046119ce565b61080d565b34801561031557600080fd5b506102e7610a7b565b34801561032a57600080fd5b506102e7610339366004611a00565b610b38565b34801561034a57600080fd5b5061023e610d0d565b34801561035f57600080fd5b5061037361036e366004611a8d565b610d4b565b6040519015158152602001610248565b34801561038f57600080fd5b506102e761039e3660046119b3565b610d77565b3480156103af57600080fd5b506102e76103be3660046119b3565b610e73565b3480156103cf57600080fd5b5061023e6103de3660046119ce565b604080516020808201969096528082019490945260608401929092526080808401919091528151808403909101815260a090920181528151918301919091206000908152601090925290205490565b34801561043957600080fd5b506102e7610448366004611ab0565b610f71565b34801561045957600080fd5b5061023e601581565b34801561046e57600080fd5b5061023e600b5481565b34801561048457600080fd5b50610373610493366004611980565b611063565b3480156104a457600080fd5b506104d46104b3366004611b24565b600d6020526000908152604090208054600182015460029092015490919083565b60408051938452602084019290925290820152606001610248565b3480156104fb57600080fd5b5061023e61050a3660046119b3565b6110a4565b34801561051b57600080fd5b506102e76110c9565b34801561053057600080fd5b5061037361053f3660046119b3565b611147565b34801561055057600080fd5b5061023e61055f3660046119b3565b60096020526000908152604090205481565b34801561057d57600080fd5b5061023e600e5481565b34801561059357600080fd5b506102e76105a2366004611b3d565b611180565b3480156105b357600080fd5b5061023e6105c23660046119b3565b60116020526000908152604090205481565b3480156105e057600080fd5b5061023e6105ef366004611980565b600760209081526000928352604080842090915290825290205481565b34801561061857600080fd5b5061023e6106273660046119b3565b600a6020526000908152604090205481565b34801561064557600080fd5b5061064e611331565b6040516102489190611b67565b34801561066757600080fd5b506103736106763660046119b3565b611393565b34801561068757600080fd5b5061023e60125481565b34801561069d57600080fd5b5061023e61139c565b3480156106b257600080fd5b5061023e6113b9565b346000036106dc57604051631f2a200560e01b815260040160405180910390fd5b6001600160a01b03811660009081526020819052604081205460ff16600281111561070957610709611bb3565b036107375760405163419875e560e11b81526001600160a01b03821660048201526024015b60405180910390fd5b3360009081526007602090815260408083206001600160a01b03851684529091528120805434929061076a908490611bdf565b90915550503360009081526008602090815260408083206001600160a01b038516845282528083204290556009909152812080543492906107ac908490611bdf565b9250508190555034600b60008282546107c59190611bdf565b90915550506040513481526001600160a01b0382169033907f5dac0c1b1112564a045ba943c9d50270893e8e826c49be8e7073adc713ab7bd79060200160405180910390a350565b610816336113ef565b600e54841461084657600e5460405163afc3929160e01b815260048101919091526024810185905260440161072e565b6000848152600f6020908152604080832033845290915290205415610887576040516304f9da6360e01b81526004810185905233602482015260440161072e565b6000610891610d0d565b9050808310156108be576040516370c7508d60e01b8152600481018290526024810184905260440161072e565b60006108c861139c565b6012546108d59190611bdf565b9050808411156109025760405163ae369ff760e01b8152600481018290526024810185905260440161072e565b6040805160208082018990528183018890526060820187905260808083018790528351808403909101815260a090920183528151918101919091206000898152600f8352838120338252835283812082905581815260109092529181208054829061096c90611bf2565b91829055506040805189815260208101899052908101879052909150339089907fe5dfbe3907c9b845ddb3a3a08012057dc591aae7c4ea50a38940438ff3c1c4289060600160405180910390a37f00000000000000000000000000000000000000000000000000000000000000008110610a715760408051606081018252888152602080820189815282840189815260008d8152600d9093529390912091518255516001808301919091559151600290910155610a2a908990611bdf565b600e55604080518881526020810188905290810186905288907f673a51971f4b7655ebe073beade218e4fd672e8b8d625631e891cd5a55e5cd6c9060600160405180910390a25b5050505050505050565b610a8361144a565b336000908152600a602052604081205490819003610ab657604051636e34ee0b60e11b815233600482015260240161072e565b336000908152600a60205260408120819055600c8054839290610ada908490611c0b565b909155505060405181815233907f7084f5476618d8e60b11ef0d7d3f06914655adb8793e28ff7f018d4c76d505d59060200160405180910390a2610b1e3382611466565b50610b366001600080516020611ca883398151915255565b565b610b4061144a565b604080516001600160a01b038616602082015290810184905260009060600160408051601f1981840301815282825280516020918201209083015201604051602081830303815290604052805190602001209050610ba78383610ba16113b9565b846114f1565b610bd6576040516356deb28960e11b81526001600160a01b03861660048201526024810185905260440161072e565b6001600160a01b038516600090815260116020526040902054808511610c1a576040516332559a3360e11b81526001600160a01b038716600482015260240161072e565b6000610c268287611c0b565b90506000601254610c35610d0d565b610c3f9190611c0b565b905080821115610c6c5760405163af321b8160e01b8152600481018290526024810183905260440161072e565b6001600160a01b038816600090815260116020526040812088905560128054849290610c99908490611bdf565b909155505060408051838152602081018990526001600160a01b038a16917f987d620f307ff6b94d58743cb7a7509f24071586a77759b77c2d4e29f75a2f9a910160405180910390a2610cec8883611466565b50505050610d076001600080516020611ca883398151915255565b50505050565b6000600e54600014610d4357600d60006001600e54610d2c9190611c0b565b815260200190815260200160002060010154905090565b60005b905090565b6000828152600f602090815260408083206001600160a01b038516845290915290205415155b92915050565b610d80336113ef565b610d89816113ef565b6003547f000000000000000000000000000000000000000000000000000000000000000010610df8576003546040516303db255560e21b815260048101919091527f0000000000000000000000000000000000000000000000000000000000000000602482015260440161072e565b6000610e0382611509565b9050816001600160a01b0316336001600160a01b03167f928867798d17b098539706eb23fa305438d812e215ae80be6427044ea20345a483604051610e4a91815260200190565b60405180910390a3600354610e60826002611c1e565b1115610e6f57610e6f826115ac565b5050565b610e7c336113ef565b60016001600160a01b03821660009081526020819052604090205460ff166002811115610eab57610eab611bb3565b14610ed4576040516304ab646d60e51b81526001600160a01b038216600482015260240161072e565b600354601511610efa5760405163334e6aa960e11b81526015600482015260240161072e565b6000610f0582611509565b9050816001600160a01b0316336001600160a01b03167fa6392f7fdc90fc60a28303623d583bf52c98945a8fdd6ab0f973ec9b5e6ea32183604051610f4c91815260200190565b60405180910390a3600354610f62826002611c1e565b1115610e6f57610e6f8261175f565b60408114610f95576040516302a9ff4b60e21b81526004810182905260240161072e565b3360009081526020819052604090205460ff166002816002811115610fbc57610fbc611bb3565b03610fdc57604051630e1f74ff60e01b815233600482015260240161072e565b6001816002811115610ff057610ff0611bb3565b0361101057604051635ee83b9960e11b815233600482015260240161072e565b61101b336001611803565b336001600160a01b03167fe16aa52aad9213ce483408ab6ba27a0b70b43df24fb364aef7a249b03b2ecaef8484604051611056929190611c35565b60405180910390a2505050565b6000600660006110728461186b565b8152602080820192909252604090810160009081206001600160a01b038716825290925290205460ff16905092915050565b6000600560006110b38461186b565b8152602001908152602001600020549050919050565b60013360009081526020819052604090205460ff1660028111156110ef576110ef611bb3565b1461110f576040516304ab646d60e51b815233600482015260240161072e565b61111a336000611803565b60405133907fb7d31c7b8d09423ada8997e4640e838861d49da3e7e05c0600818564b9e8e60890600090a2565b600060025b6001600160a01b03831660009081526020819052604090205460ff16600281111561117957611179611bb3565b1492915050565b806000036111a157604051631f2a200560e01b815260040160405180910390fd5b3360009081526007602090815260408083206001600160a01b0386168452909152902054808211156111f0576040516322df051360e11b8152600481018290526024810183905260440161072e565b3360009081526008602090815260408083206001600160a01b03871684529091528120546112229062093a8090611bdf565b90508042101561124857604051631c3ef79d60e11b81526004810182905260240161072e565b6112528383611c0b565b3360009081526007602090815260408083206001600160a01b0389168452825280832093909355600990529081208054859290611290908490611c0b565b9250508190555082600b60008282546112a99190611c0b565b9091555050336000908152600a6020526040812080548592906112cd908490611bdf565b9250508190555082600c60008282546112e69190611bdf565b90915550506040518381526001600160a01b0385169033907fd8654fcc8cf5b36d30b3f5e4688fc78118e6d68de60b9994e09902268b57c3e39060200160405180910390a350505050565b6060600380548060200260200160405190810160405280929190818152602001828054801561138957602002820191906000526020600020905b81546001600160a01b0316815260019091019060200180831161136b575b5050505050905090565b6000600161114c565b6000600c54600b54476113af9190611c0b565b610d469190611c0b565b6000600e54600014610d4357600d60006001600e546113d89190611c0b565b815260200190815260200160002060000154905090565b60026001600160a01b03821660009081526020819052604090205460ff16600281111561141e5761141e611bb3565b14611447576040516337603bef60e01b81526001600160a01b038216600482015260240161072e565b50565b6114526118c0565b6002600080516020611ca883398151915255565b6000826001600160a01b03168260405160006040518083038185875af1925050503d80600081146114b3576040519150601f19603f3d011682016040523d82523d6000602084013e6114b8565b606091505b50509050806114ec57604051630e21dcbb60e11b81526001600160a01b03841660048201526024810183905260440161072e565b505050565b6000826114ff8686856118f0565b1495945050505050565b6000806115158361186b565b600081815260066020908152604080832033845290915290205490915060ff16156115645760405163d11cf35b60e01b81523360048201526001600160a01b038416602482015260440161072e565b60008181526006602090815260408083203384528252808320805460ff191660011790558383526005909152812080549091906115a090611bf2565b91829055509392505050565b6115b7816001611803565b6002600081546115c690611bf2565b909155506001600160a01b038116600090815260046020526040812054600380549192916115f690600190611c0b565b8154811061160657611606611c64565b6000918252602090912001546001600160a01b0316905080600361162b600185611c0b565b8154811061163b5761163b611c64565b600091825260208083209190910180546001600160a01b0319166001600160a01b039485161790559183168152600490915260409020829055600380548061168557611685611c7a565b60008281526020808220830160001990810180546001600160a01b03191690559092019092556001600160a01b038516808352600482526040808420849055600e548452600f83528084209184529152902054801561172557600081815260106020526040812080549091906116fa90611c90565b90915550600e546000908152600f602090815260408083206001600160a01b03881684529091528120555b6040516001600160a01b038516907fe1434e25d6611e0db941968fdc97811c982ac1602e951637d206f5fdda9dd8f190600090a250505050565b61176a816002611803565b60026000815461177990611bf2565b90915550600380546001810182557fc2575a0e9e593c00f959f8c92f12db2869c3395a3b0502d05e2516446f71f85b0180546001600160a01b0319166001600160a01b03841690811790915590546000828152600460205260408082209290925590517fe366c1c0452ed8eec96861e9e54141ebff23c9ec89fe27b996b45f5ec38849879190a250565b6001600160a01b0382166000908152602081905260409020805482919060ff1916600183600281111561183857611838611bb3565b02179055506001600160a01b0382166000908152600160205260408120805490919061186390611bf2565b909155505050565b6001600160a01b03811660008181526001602090815260408083205460025482519384019590955290820152606081019290925290608001604051602081830303815290604052805190602001209050919050565b600080516020611ca883398151915254600203610b3657604051633ee5aeb560e01b815260040160405180910390fd5b600081815b848110156119295761191f8287878481811061191357611913611c64565b90506020020135611932565b91506001016118f5565b50949350505050565b600081831061194e57600082815260208490526040902061195d565b60008381526020839052604090205b9392505050565b80356001600160a01b038116811461197b57600080fd5b919050565b6000806040838503121561199357600080fd5b61199c83611964565b91506119aa60208401611964565b90509250929050565b6000602082840312156119c557600080fd5b61195d82611964565b600080600080608085870312156119e457600080fd5b5050823594602084013594506040840135936060013592509050565b60008060008060608587031215611a1657600080fd5b611a1f85611964565b935060208501359250604085013567ffffffffffffffff811115611a4257600080fd5b8501601f81018713611a5357600080fd5b803567ffffffffffffffff811115611a6a57600080fd5b8760208260051b8401011115611a7f57600080fd5b949793965060200194505050565b60008060408385031215611aa057600080fd5b823591506119aa60208401611964565b60008060208385031215611ac357600080fd5b823567ffffffffffffffff811115611ada57600080fd5b8301601f81018513611aeb57600080fd5b803567ffffffffffffffff811115611b0257600080fd5b856020828401011115611b1457600080fd5b6020919091019590945092505050565b600060208284031215611b3657600080fd5b5035919050565b60008060408385031215611b5057600080fd5b611b5983611964565b946020939093013593505050565b602080825282518282018190526000918401906040840190835b81811015611ba85783516001600160a01b0316835260209384019390920191600101611b81565b509095945050505050565b634e487b7160e01b600052602160045260246000fd5b634e487b7160e01b600052601160045260246000fd5b80820180821115610d7157610d71611bc9565b600060018201611c0457611c04611bc9565b5060010190565b81810381811115610d7157610d71611bc9565b8082028115828204841417610d7157610d71611bc9565b60208152816020820152818360408301376000818301604090810191909152601f909201601f19160101919050565b634e487b7160e01b600052603260045260246000fd5b634e487b7160e01b600052603160045260246000fd5b600081611c9f57611c9f611bc9565b50600019019056fe9b779b17422d0df92223018b32b4d1fa46e071723d6817e2486d003becc55f00a164736f6c6343000825000a",
+	Bin: "0x60a060405234801561001057600080fd5b50604051612b92380380612b9283398101604081905261002f916102e4565b60017f9b779b17422d0df92223018b32b4d1fa46e071723d6817e2486d003becc55f0055611388811080610064575061271081115b1561008a5760405163a6000bfd60e01b8152600481018290526024015b60405180910390fd5b81516000036100ac5760405163339e1ffb60e01b815260040160405180910390fd5b6015825111156100d25760405163334e6aa960e11b815260156004820152602401610081565b608081905260005b825181101561019e5760008382815181106100f7576100f76103bd565b6020026020010151905060006001600160a01b0316816001600160a01b0316036101345760405163d92e233d60e01b815260040160405180910390fd5b60026001600160a01b03821660009081526020819052604090205460ff166002811115610163576101636103d3565b0361018c57604051630e1f74ff60e01b81526001600160a01b0382166004820152602401610081565b610195816101a6565b506001016100da565b505050610410565b6101b181600261024a565b6002600081546101c0906103e9565b90915550600380546001810182557fc2575a0e9e593c00f959f8c92f12db2869c3395a3b0502d05e2516446f71f85b0180546001600160a01b0319166001600160a01b03841690811790915590546000828152600460205260408082209290925590517fe366c1c0452ed8eec96861e9e54141ebff23c9ec89fe27b996b45f5ec38849879190a250565b6001600160a01b0382166000908152602081905260409020805482919060ff1916600183600281111561027f5761027f6103d3565b02179055506001600160a01b038216600090815260016020526040812080549091906102aa906103e9565b909155505050565b634e487b7160e01b600052604160045260246000fd5b80516001600160a01b03811681146102df57600080fd5b919050565b600080604083850312156102f757600080fd5b82516001600160401b0381111561030d57600080fd5b8301601f8101851361031e57600080fd5b80516001600160401b03811115610337576103376102b2565b604051600582901b90603f8201601f191681016001600160401b0381118282101715610365576103656102b2565b60405291825260208184018101929081018884111561038357600080fd5b6020850194505b838510156103a95761039b856102c8565b81526020948501940161038a565b506020969096015195979596505050505050565b634e487b7160e01b600052603260045260246000fd5b634e487b7160e01b600052602160045260246000fd5b60006001820161040957634e487b7160e01b600052601160045260246000fd5b5060010190565b60805161276061043260003960008181610422015261098e01526127606000f3fe60806040526004361061021e5760003560e01c8063837596f911610123578063c884ef83116100ab578063d51b9e931161006f578063d51b9e93146106f6578063d54ad2a114610716578063d71fe0211461072c578063d7682ade14610741578063fdab463d1461075657600080fd5b8063c884ef831461062d578063c8ddfc071461065a578063ce4cb8761461066f578063ce513b6f146106a7578063d2d49c4b146106d457600080fd5b80639f8a13d7116100f25780639f8a13d71461058a578063a8e3f514146105aa578063a8f8009c146105ca578063aea0e78b146105f7578063c2a672e01461060d57600080fd5b8063837596f9146104f95780638925fd12146105195780638a7f1a65146105555780639b4c518e1461057557600080fd5b806343859632116101a6578063676694c111610175578063676694c1146104105780636ca7a586146104445780636d5485a2146104ae578063714897df146104ce578063817b1cd2146104e357600080fd5b8063438596321461036557806345ddc85d146103955780634b44800b146103d05780635aaa8c23146103f057600080fd5b806326476204116101ed57806326476204146102e65780633c659ba5146102fb5780633ccfd60b1461031b5780633d13f874146103305780633da8bfc91461035057600080fd5b80630584a5d31461025f5780630600a86514610296578063144617e9146102ba5780631820cabb146102cf57600080fd5b3661025a5760405134815233907f5af8184bef8e4b45eb9f6ed7734d04da38ced226495548f46e0c8ff8d7d9a5249060200160405180910390a2005b600080fd5b34801561026b57600080fd5b5061027f61027a366004612333565b61076b565b60405161028d9291906123a2565b60405180910390f35b3480156102a257600080fd5b506102ac600c5481565b60405190815260200161028d565b3480156102c657600080fd5b506102ac610962565b3480156102db57600080fd5b506102ac62093a8081565b6102f96102f43660046123d0565b6109ea565b005b34801561030757600080fd5b506102f96103163660046123eb565b610b9a565b34801561032757600080fd5b506102f9610dda565b34801561033c57600080fd5b506102f961034b36600461241d565b610e97565b34801561035c57600080fd5b506102ac61106c565b34801561037157600080fd5b506103856103803660046124a8565b6110aa565b604051901515815260200161028d565b3480156103a157600080fd5b506103b56103b03660046124a8565b6110d6565b6040805193845260208401929092529082015260600161028d565b3480156103dc57600080fd5b506102f96103eb3660046123d0565b61113f565b3480156103fc57600080fd5b506102f961040b3660046123d0565b6111ef565b34801561041c57600080fd5b506102ac7f000000000000000000000000000000000000000000000000000000000000000081565b34801561045057600080fd5b506102ac61045f3660046123eb565b604080516020808201969096528082019490945260608401929092526080808401919091528151808403909101815260a090920181528151918301919091206000908152601090925290205490565b3480156104ba57600080fd5b506102f96104c93660046124cb565b6112ed565b3480156104da57600080fd5b506102ac601581565b3480156104ef57600080fd5b506102ac600b5481565b34801561050557600080fd5b50610385610514366004612333565b6113df565b34801561052557600080fd5b506103b561053436600461253d565b600d6020526000908152604090208054600182015460029092015490919083565b34801561056157600080fd5b506102ac6105703660046123d0565b611420565b34801561058157600080fd5b506102f9611445565b34801561059657600080fd5b506103856105a53660046123d0565b6114c3565b3480156105b657600080fd5b506102ac6105c5366004612333565b6114fc565b3480156105d657600080fd5b506102ac6105e53660046123d0565b60096020526000908152604090205481565b34801561060357600080fd5b506102ac600e5481565b34801561061957600080fd5b506102f9610628366004612556565b6115c8565b34801561063957600080fd5b506102ac6106483660046123d0565b60126020526000908152604090205481565b34801561066657600080fd5b506102ac601081565b34801561067b57600080fd5b506102ac61068a366004612333565b600760209081526000928352604080842090915290825290205481565b3480156106b357600080fd5b506102ac6106c23660046123d0565b600a6020526000908152604090205481565b3480156106e057600080fd5b506106e96117df565b60405161028d9190612580565b34801561070257600080fd5b506103856107113660046123d0565b611841565b34801561072257600080fd5b506102ac60135481565b34801561073857600080fd5b506102ac61184a565b34801561074d57600080fd5b506102f9611867565b34801561076257600080fd5b506102ac6118c2565b6001600160a01b0380831660009081526008602090815260408083209385168352929052908120805460609283929160ff600160c01b8204811692600160c81b90920416905b81811080156107fb5750426001850160106107cc84876125e2565b6107d6919061260b565b601081106107e6576107e661261f565b0154600160c01b90046001600160401b031611155b156108105761080981612635565b90506107b1565b61081a818361264e565b6001600160401b0381111561083157610831612661565b60405190808252806020026020018201604052801561085a578160200160208202803683370190505b509550610867818361264e565b6001600160401b0381111561087e5761087e612661565b6040519080825280602002602001820160405280156108a7578160200160208202803683370190505b509450805b828110156109565760006001860160106108c684886125e2565b6108d0919061260b565b601081106108e0576108e061261f565b0180549091506001600160c01b0316886108fa858561264e565b8151811061090a5761090a61261f565b60209081029190910101528054600160c01b90046001600160401b031687610932858561264e565b815181106109425761094261261f565b6020908102919091010152506001016108ac565b50505050509250929050565b60035460009081610974600283612677565b61097f9060016125e2565b905060006127106001816109b37f00000000000000000000000000000000000000000000000000000000000000008761268b565b6109bd91906125e2565b6109c7919061264e565b6109d19190612677565b90508181116109e057816109e2565b805b935050505090565b34600003610a0b57604051631f2a200560e01b815260040160405180910390fd5b6001600160a01b03811660009081526020819052604081205460ff166002811115610a3857610a386126a2565b03610a665760405163419875e560e11b81526001600160a01b03821660048201526024015b60405180910390fd5b3360009081526007602090815260408083206001600160a01b0385168452909152812054610a959034906125e2565b90506001600160c01b03811115610ac257604051630421d23b60e11b815260048101829052602401610a5d565b3360008181526007602090815260408083206001600160a01b0387168085529083528184208690559383526008825280832093835292905220610b04816118f8565b50610b0f8134611a0a565b6001600160a01b03831660009081526009602052604081208054349290610b379084906125e2565b9250508190555034600b6000828254610b5091906125e2565b90915550506040513481526001600160a01b0384169033907f5dac0c1b1112564a045ba943c9d50270893e8e826c49be8e7073adc713ab7bd79060200160405180910390a3505050565b610ba333611ba4565b600e548414610bd357600e5460405163afc3929160e01b8152600481019190915260248101859052604401610a5d565b6000610bdd61106c565b905080831015610c0a576040516370c7508d60e01b81526004810182905260248101849052604401610a5d565b6000610c1461184a565b601354610c2191906125e2565b905080841115610c4e5760405163ae369ff760e01b81526004810182905260248101859052604401610a5d565b6040805160208082018990528183018890526060820187905260808083018790528351808403909101815260a090920183528151918101919091206000898152600f835283812033825290925291902054818103610cc8576040516304f9da6360e01b815260048101899052336024820152604401610a5d565b8015610cd957610cd9883383611bff565b6000888152600f6020908152604080832033845282528083208590558483526010909152812080548290610d0c90612635565b919050819055905080600103610d58576040805160608101825289815260208082018a81528284018a815260008881526011909352939091209151825551600182015590516002909101555b604080518981526020810189905290810187905233908a907fe5dfbe3907c9b845ddb3a3a08012057dc591aae7c4ea50a38940438ff3c1c4289060600160405180910390a3610da5610962565b8110610dcf57610dcf8960405180606001604052808b81526020018a815260200189815250611ca5565b505050505050505050565b610de2611d30565b336000908152600a602052604081205490819003610e1557604051636e34ee0b60e11b8152336004820152602401610a5d565b336000908152600a60205260408120819055600c8054839290610e3990849061264e565b909155505060405181815233907f7084f5476618d8e60b11ef0d7d3f06914655adb8793e28ff7f018d4c76d505d59060200160405180910390a2610e7d3382611d4c565b50610e95600160008051602061273483398151915255565b565b610e9f611d30565b604080516001600160a01b038616602082015290810184905260009060600160408051601f1981840301815282825280516020918201209083015201604051602081830303815290604052805190602001209050610f068383610f006118c2565b84611dd7565b610f35576040516356deb28960e11b81526001600160a01b038616600482015260248101859052604401610a5d565b6001600160a01b038516600090815260126020526040902054808511610f79576040516332559a3360e11b81526001600160a01b0387166004820152602401610a5d565b6000610f85828761264e565b90506000601354610f9461106c565b610f9e919061264e565b905080821115610fcb5760405163af321b8160e01b81526004810182905260248101839052604401610a5d565b6001600160a01b038816600090815260126020526040812088905560138054849290610ff89084906125e2565b909155505060408051838152602081018990526001600160a01b038a16917f987d620f307ff6b94d58743cb7a7509f24071586a77759b77c2d4e29f75a2f9a910160405180910390a261104b8883611d4c565b50505050611066600160008051602061273483398151915255565b50505050565b6000600e546000146110a257600d60006001600e5461108b919061264e565b815260200190815260200160002060010154905090565b60005b905090565b6000828152600f602090815260408083206001600160a01b038516845290915290205415155b92915050565b6000828152600f602090815260408083206001600160a01b038516845290915281205481908190808203611114575060009250829150819050611138565b60009081526011602052604090208054600182015460029092015490945090925090505b9250925092565b61114833611ba4565b61115181611ba4565b6003546001036111745760405163d42a181f60e01b815260040160405180910390fd5b600061117f82611def565b9050816001600160a01b0316336001600160a01b03167f928867798d17b098539706eb23fa305438d812e215ae80be6427044ea20345a4836040516111c691815260200190565b60405180910390a36003546111dc82600261268b565b11156111eb576111eb82611e92565b5050565b6111f833611ba4565b60016001600160a01b03821660009081526020819052604090205460ff166002811115611227576112276126a2565b14611250576040516304ab646d60e51b81526001600160a01b0382166004820152602401610a5d565b6003546015116112765760405163334e6aa960e11b815260156004820152602401610a5d565b600061128182611def565b9050816001600160a01b0316336001600160a01b03167fa6392f7fdc90fc60a28303623d583bf52c98945a8fdd6ab0f973ec9b5e6ea321836040516112c891815260200190565b60405180910390a36003546112de82600261268b565b11156111eb576111eb82612034565b60408114611311576040516302a9ff4b60e21b815260048101829052602401610a5d565b3360009081526020819052604090205460ff166002816002811115611338576113386126a2565b0361135857604051630e1f74ff60e01b8152336004820152602401610a5d565b600181600281111561136c5761136c6126a2565b0361138c57604051635ee83b9960e11b8152336004820152602401610a5d565b6113973360016120d8565b336001600160a01b03167fe16aa52aad9213ce483408ab6ba27a0b70b43df24fb364aef7a249b03b2ecaef84846040516113d29291906126b8565b60405180910390a2505050565b6000600660006113ee84612140565b8152602080820192909252604090810160009081206001600160a01b038716825290925290205460ff16905092915050565b60006005600061142f84612140565b8152602001908152602001600020549050919050565b60013360009081526020819052604090205460ff16600281111561146b5761146b6126a2565b1461148b576040516304ab646d60e51b8152336004820152602401610a5d565b6114963360006120d8565b60405133907fb7d31c7b8d09423ada8997e4640e838861d49da3e7e05c0600818564b9e8e60890600090a2565b600060025b6001600160a01b03831660009081526020819052604090205460ff1660028111156114f5576114f56126a2565b1492915050565b6001600160a01b038083166000908152600860209081526040808320938516835292905290812080546001600160c01b0381169260ff600160c01b8304811692600160c81b900416905b818110156115be57600060018501601061156084876125e2565b61156a919061260b565b6010811061157a5761157a61261f565b01805490915042600160c01b9091046001600160401b0316111561159e57506115be565b80546115b3906001600160c01b0316876125e2565b955050600101611546565b5050505092915050565b806000036115e957604051631f2a200560e01b815260040160405180910390fd5b3360009081526007602090815260408083206001600160a01b038616845290915290205480821115611638576040516322df051360e11b81526004810182905260248101839052604401610a5d565b3360009081526008602090815260408083206001600160a01b0387168452909152812090611665826118f8565b9050808411156116d0578154819085906001850190600160c01b900460ff16601081106116945761169461261f565b01546040516312d1099f60e01b815260048101939093526024830191909152600160c01b90046001600160401b03166044820152606401610a5d565b6116da848261264e565b82546001600160c01b0319166001600160c01b03919091161782556116ff848461264e565b3360009081526007602090815260408083206001600160a01b038a16845282528083209390935560099052908120805486929061173d90849061264e565b9250508190555083600b6000828254611756919061264e565b9091555050336000908152600a60205260408120805486929061177a9084906125e2565b9250508190555083600c600082825461179391906125e2565b90915550506040518481526001600160a01b0386169033907fd8654fcc8cf5b36d30b3f5e4688fc78118e6d68de60b9994e09902268b57c3e39060200160405180910390a35050505050565b6060600380548060200260200160405190810160405280929190818152602001828054801561183757602002820191906000526020600020905b81546001600160a01b03168152600190910190602001808311611819575b5050505050905090565b600060016114c8565b6000600c54600b544761185d919061264e565b6110a5919061264e565b61187033611ba4565b600e546000818152600f60209081526040808320338452909152812054908190036118b7576040516360ce881d60e01b815260048101839052336024820152604401610a5d565b6111eb823383611bff565b6000600e546000146110a257600d60006001600e546118e1919061264e565b815260200190815260200160002060000154905090565b80546001600160c01b03811690600160c81b900460ff16600081900361191e5750919050565b8254600160c01b900460ff1660005b828110156119b157600085600101836010811061194c5761194c61261f565b01805490915042600160c01b9091046001600160401b0316111561197057506119b1565b8054611985906001600160c01b0316866125e2565b945060106119948460016125e2565b61199e919061260b565b92506119a982612635565b91505061192d565b8015611a0257845460ff8316600160c01b026001600160c81b03199091166001600160c01b038616171785556119e7818461264e565b855460ff91909116600160c81b0260ff60c81b199091161785555b505050919050565b6000611a1962093a80426125e2565b835490915060ff600160c01b8204811691600160c81b9004168015611b0057600085600101601060018486611a4e91906125e2565b611a58919061264e565b611a62919061260b565b60108110611a7257611a7261261f565b0190506010821480611a97575080546001600160401b03858116600160c01b90920416145b15611afe57805485908290600090611ab99084906001600160c01b03166126e7565b82546001600160c01b039182166101009390930a92830292820219169190911790915582546001600160401b03909616600160c01b0295169490941790555050505050565b505b604080518082019091526001600160c01b03851681526001600160401b0384166020820152600186016010611b3584866125e2565b611b3f919061260b565b60108110611b4f57611b4f61261f565b82516020909301516001600160401b0316600160c01b026001600160c01b0390931692909217910155611b838160016125e2565b855460ff91909116600160c81b0260ff60c81b199091161790945550505050565b60026001600160a01b03821660009081526020819052604090205460ff166002811115611bd357611bd36126a2565b14611bfc576040516337603bef60e01b81526001600160a01b0382166004820152602401610a5d565b50565b60008181526010602052604081208054909190611c1b90612706565b909155506000838152600f602090815260408083206001600160a01b03861680855290835281842084905584845260118352928190208054600182015460028301548451928352948201529182019290925290919085907f0e85e957ea9be275cc6b3436eadade908eeb226d75469584bec6a061f3ed01459060600160405180910390a350505050565b6000828152600d6020908152604091829020835181559083015160018083019190915591830151600290910155611cdd9083906125e2565b600e55805160208083015160408085015181519485529284019190915282015282907f673a51971f4b7655ebe073beade218e4fd672e8b8d625631e891cd5a55e5cd6c9060600160405180910390a25050565b611d38612195565b600260008051602061273483398151915255565b6000826001600160a01b03168260405160006040518083038185875af1925050503d8060008114611d99576040519150601f19603f3d011682016040523d82523d6000602084013e611d9e565b606091505b5050905080611dd257604051630e21dcbb60e11b81526001600160a01b038416600482015260248101839052604401610a5d565b505050565b600082611de58686856121c5565b1495945050505050565b600080611dfb83612140565b600081815260066020908152604080832033845290915290205490915060ff1615611e4a5760405163d11cf35b60e01b81523360048201526001600160a01b0384166024820152604401610a5d565b60008181526006602090815260408083203384528252808320805460ff19166001179055838352600590915281208054909190611e8690612635565b91829055509392505050565b6000611e9c610962565b9050611ea98260016120d8565b600260008154611eb890612635565b909155506001600160a01b03821660009081526004602052604081205460038054919291611ee89060019061264e565b81548110611ef857611ef861261f565b6000918252602090912001546001600160a01b03169050806003611f1d60018561264e565b81548110611f2d57611f2d61261f565b600091825260208083209190910180546001600160a01b0319166001600160a01b0394851617905591831681526004909152604090208290556003805480611f7757611f7761271d565b60008281526020808220830160001990810180546001600160a01b03191690559092019092556001600160a01b038616808352600490915260408083208390555190917fe1434e25d6611e0db941968fdc97811c982ac1602e951637d206f5fdda9dd8f191a2600e546000818152600f602090815260408083206001600160a01b0389168452909152902054801561201457612014828783611bff565b8461201d610962565b101561202c5761202c82612207565b505050505050565b61203f8160026120d8565b60026000815461204e90612635565b90915550600380546001810182557fc2575a0e9e593c00f959f8c92f12db2869c3395a3b0502d05e2516446f71f85b0180546001600160a01b0319166001600160a01b03841690811790915590546000828152600460205260408082209290925590517fe366c1c0452ed8eec96861e9e54141ebff23c9ec89fe27b996b45f5ec38849879190a250565b6001600160a01b0382166000908152602081905260409020805482919060ff1916600183600281111561210d5761210d6126a2565b02179055506001600160a01b0382166000908152600160205260408120805490919061213890612635565b909155505050565b6001600160a01b03811660008181526001602090815260408083205460025482519384019590955290820152606081019290925290608001604051602081830303815290604052805190602001209050919050565b60008051602061273483398151915254600203610e9557604051633ee5aeb560e01b815260040160405180910390fd5b600081815b848110156121fe576121f4828787848181106121e8576121e861261f565b905060200201356122e5565b91506001016121ca565b50949350505050565b6000612211610962565b60035490915060005b81811015611066576000848152600f6020526040812060038054839190859081106122475761224761261f565b60009182526020808320909101546001600160a01b031683528201929092526040019020549050801580159061228b57506000818152601060205260409020548411155b156122dc576122d585601160008481526020019081526020016000206040518060600160405290816000820154815260200160018201548152602001600282015481525050611ca5565b5050505050565b5060010161221a565b6000818310612301576000828152602084905260409020612310565b60008381526020839052604090205b9392505050565b80356001600160a01b038116811461232e57600080fd5b919050565b6000806040838503121561234657600080fd5b61234f83612317565b915061235d60208401612317565b90509250929050565b600081518084526020840193506020830160005b8281101561239857815186526020958601959091019060010161237a565b5093949350505050565b6040815260006123b56040830185612366565b82810360208401526123c78185612366565b95945050505050565b6000602082840312156123e257600080fd5b61231082612317565b6000806000806080858703121561240157600080fd5b5050823594602084013594506040840135936060013592509050565b6000806000806060858703121561243357600080fd5b61243c85612317565b93506020850135925060408501356001600160401b0381111561245e57600080fd5b8501601f8101871361246f57600080fd5b80356001600160401b0381111561248557600080fd5b8760208260051b840101111561249a57600080fd5b949793965060200194505050565b600080604083850312156124bb57600080fd5b8235915061235d60208401612317565b600080602083850312156124de57600080fd5b82356001600160401b038111156124f457600080fd5b8301601f8101851361250557600080fd5b80356001600160401b0381111561251b57600080fd5b85602082840101111561252d57600080fd5b6020919091019590945092505050565b60006020828403121561254f57600080fd5b5035919050565b6000806040838503121561256957600080fd5b61257283612317565b946020939093013593505050565b602080825282518282018190526000918401906040840190835b818110156125c15783516001600160a01b031683526020938401939092019160010161259a565b509095945050505050565b634e487b7160e01b600052601160045260246000fd5b808201808211156110d0576110d06125cc565b634e487b7160e01b600052601260045260246000fd5b60008261261a5761261a6125f5565b500690565b634e487b7160e01b600052603260045260246000fd5b600060018201612647576126476125cc565b5060010190565b818103818111156110d0576110d06125cc565b634e487b7160e01b600052604160045260246000fd5b600082612686576126866125f5565b500490565b80820281158282048414176110d0576110d06125cc565b634e487b7160e01b600052602160045260246000fd5b60208152816020820152818360408301376000818301604090810191909152601f909201601f19160101919050565b6001600160c01b0381811683821601908111156110d0576110d06125cc565b600081612715576127156125cc565b506000190190565b634e487b7160e01b600052603160045260246000fdfe9b779b17422d0df92223018b32b4d1fa46e071723d6817e2486d003becc55f00a164736f6c6343000825000a",
 }
 
 // ValidatorSet is an auto generated Go binding around an Ethereum contract.
@@ -59,9 +59,9 @@ func (c *ValidatorSet) Instance(backend bind.ContractBackend, addr common.Addres
 // PackConstructor is the Go binding used to pack the parameters required for
 // contract deployment.
 //
-// Solidity: constructor(address[] initialValidators, uint256 rootQuorum_) returns()
-func (validatorSet *ValidatorSet) PackConstructor(initialValidators []common.Address, rootQuorum_ *big.Int) []byte {
-	enc, err := validatorSet.abi.Pack("", initialValidators, rootQuorum_)
+// Solidity: constructor(address[] initialValidators, uint256 rootQuorumBps_) returns()
+func (validatorSet *ValidatorSet) PackConstructor(initialValidators []common.Address, rootQuorumBps_ *big.Int) []byte {
+	enc, err := validatorSet.abi.Pack("", initialValidators, rootQuorumBps_)
 	if err != nil {
 		panic(err)
 	}
@@ -96,6 +96,41 @@ func (validatorSet *ValidatorSet) TryPackLOCKPERIOD() ([]byte, error) {
 // Solidity: function LOCK_PERIOD() view returns(uint256)
 func (validatorSet *ValidatorSet) UnpackLOCKPERIOD(data []byte) (*big.Int, error) {
 	out, err := validatorSet.abi.Unpack("LOCK_PERIOD", data)
+	if err != nil {
+		return new(big.Int), err
+	}
+	out0 := abi.ConvertType(out[0], new(big.Int)).(*big.Int)
+	return out0, nil
+}
+
+// PackMAXLOCKEDLOTS is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xc8ddfc07.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function MAX_LOCKED_LOTS() view returns(uint256)
+func (validatorSet *ValidatorSet) PackMAXLOCKEDLOTS() []byte {
+	enc, err := validatorSet.abi.Pack("MAX_LOCKED_LOTS")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackMAXLOCKEDLOTS is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xc8ddfc07.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function MAX_LOCKED_LOTS() view returns(uint256)
+func (validatorSet *ValidatorSet) TryPackMAXLOCKEDLOTS() ([]byte, error) {
+	return validatorSet.abi.Pack("MAX_LOCKED_LOTS")
+}
+
+// UnpackMAXLOCKEDLOTS is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0xc8ddfc07.
+//
+// Solidity: function MAX_LOCKED_LOTS() view returns(uint256)
+func (validatorSet *ValidatorSet) UnpackMAXLOCKEDLOTS(data []byte) (*big.Int, error) {
+	out, err := validatorSet.abi.Unpack("MAX_LOCKED_LOTS", data)
 	if err != nil {
 		return new(big.Int), err
 	}
@@ -508,39 +543,48 @@ func (validatorSet *ValidatorSet) UnpackIsCandidate(data []byte) (bool, error) {
 	return out0, nil
 }
 
-// PackLastStakeTime is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0x1f784658.  This method will panic if any
+// PackLockedLotsOf is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x0584a5d3.  This method will panic if any
 // invalid/nil inputs are passed.
 //
-// Solidity: function lastStakeTime(address delegator, address validator) view returns(uint256)
-func (validatorSet *ValidatorSet) PackLastStakeTime(delegator common.Address, validator common.Address) []byte {
-	enc, err := validatorSet.abi.Pack("lastStakeTime", delegator, validator)
+// Solidity: function lockedLotsOf(address delegator, address validator) view returns(uint256[] amounts, uint256[] unlocksAt)
+func (validatorSet *ValidatorSet) PackLockedLotsOf(delegator common.Address, validator common.Address) []byte {
+	enc, err := validatorSet.abi.Pack("lockedLotsOf", delegator, validator)
 	if err != nil {
 		panic(err)
 	}
 	return enc
 }
 
-// TryPackLastStakeTime is the Go binding used to pack the parameters required for calling
-// the contract method with ID 0x1f784658.  This method will return an error
+// TryPackLockedLotsOf is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x0584a5d3.  This method will return an error
 // if any inputs are invalid/nil.
 //
-// Solidity: function lastStakeTime(address delegator, address validator) view returns(uint256)
-func (validatorSet *ValidatorSet) TryPackLastStakeTime(delegator common.Address, validator common.Address) ([]byte, error) {
-	return validatorSet.abi.Pack("lastStakeTime", delegator, validator)
+// Solidity: function lockedLotsOf(address delegator, address validator) view returns(uint256[] amounts, uint256[] unlocksAt)
+func (validatorSet *ValidatorSet) TryPackLockedLotsOf(delegator common.Address, validator common.Address) ([]byte, error) {
+	return validatorSet.abi.Pack("lockedLotsOf", delegator, validator)
 }
 
-// UnpackLastStakeTime is the Go binding that unpacks the parameters returned
-// from invoking the contract method with ID 0x1f784658.
+// LockedLotsOfOutput serves as a container for the return parameters of contract
+// method LockedLotsOf.
+type LockedLotsOfOutput struct {
+	Amounts   []*big.Int
+	UnlocksAt []*big.Int
+}
+
+// UnpackLockedLotsOf is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x0584a5d3.
 //
-// Solidity: function lastStakeTime(address delegator, address validator) view returns(uint256)
-func (validatorSet *ValidatorSet) UnpackLastStakeTime(data []byte) (*big.Int, error) {
-	out, err := validatorSet.abi.Unpack("lastStakeTime", data)
+// Solidity: function lockedLotsOf(address delegator, address validator) view returns(uint256[] amounts, uint256[] unlocksAt)
+func (validatorSet *ValidatorSet) UnpackLockedLotsOf(data []byte) (LockedLotsOfOutput, error) {
+	out, err := validatorSet.abi.Unpack("lockedLotsOf", data)
+	outstruct := new(LockedLotsOfOutput)
 	if err != nil {
-		return new(big.Int), err
+		return *outstruct, err
 	}
-	out0 := abi.ConvertType(out[0], new(big.Int)).(*big.Int)
-	return out0, nil
+	outstruct.Amounts = *abi.ConvertType(out[0], new([]*big.Int)).(*[]*big.Int)
+	outstruct.UnlocksAt = *abi.ConvertType(out[1], new([]*big.Int)).(*[]*big.Int)
+	return *outstruct, nil
 }
 
 // PackNextEpoch is the Go binding used to pack the parameters required for calling
@@ -676,6 +720,41 @@ func (validatorSet *ValidatorSet) TryPackRootQuorum() ([]byte, error) {
 // Solidity: function rootQuorum() view returns(uint256)
 func (validatorSet *ValidatorSet) UnpackRootQuorum(data []byte) (*big.Int, error) {
 	out, err := validatorSet.abi.Unpack("rootQuorum", data)
+	if err != nil {
+		return new(big.Int), err
+	}
+	out0 := abi.ConvertType(out[0], new(big.Int)).(*big.Int)
+	return out0, nil
+}
+
+// PackRootQuorumBps is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x676694c1.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function rootQuorumBps() view returns(uint256)
+func (validatorSet *ValidatorSet) PackRootQuorumBps() []byte {
+	enc, err := validatorSet.abi.Pack("rootQuorumBps")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackRootQuorumBps is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x676694c1.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function rootQuorumBps() view returns(uint256)
+func (validatorSet *ValidatorSet) TryPackRootQuorumBps() ([]byte, error) {
+	return validatorSet.abi.Pack("rootQuorumBps")
+}
+
+// UnpackRootQuorumBps is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x676694c1.
+//
+// Solidity: function rootQuorumBps() view returns(uint256)
+func (validatorSet *ValidatorSet) UnpackRootQuorumBps(data []byte) (*big.Int, error) {
+	out, err := validatorSet.abi.Unpack("rootQuorumBps", data)
 	if err != nil {
 		return new(big.Int), err
 	}
@@ -902,6 +981,41 @@ func (validatorSet *ValidatorSet) UnpackTotalWithdrawable(data []byte) (*big.Int
 	return out0, nil
 }
 
+// PackUnlockedStakeOf is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xa8e3f514.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function unlockedStakeOf(address delegator, address validator) view returns(uint256 unlocked)
+func (validatorSet *ValidatorSet) PackUnlockedStakeOf(delegator common.Address, validator common.Address) []byte {
+	enc, err := validatorSet.abi.Pack("unlockedStakeOf", delegator, validator)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackUnlockedStakeOf is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xa8e3f514.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function unlockedStakeOf(address delegator, address validator) view returns(uint256 unlocked)
+func (validatorSet *ValidatorSet) TryPackUnlockedStakeOf(delegator common.Address, validator common.Address) ([]byte, error) {
+	return validatorSet.abi.Pack("unlockedStakeOf", delegator, validator)
+}
+
+// UnpackUnlockedStakeOf is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0xa8e3f514.
+//
+// Solidity: function unlockedStakeOf(address delegator, address validator) view returns(uint256 unlocked)
+func (validatorSet *ValidatorSet) UnpackUnlockedStakeOf(data []byte) (*big.Int, error) {
+	out, err := validatorSet.abi.Unpack("unlockedStakeOf", data)
+	if err != nil {
+		return new(big.Int), err
+	}
+	out0 := abi.ConvertType(out[0], new(big.Int)).(*big.Int)
+	return out0, nil
+}
+
 // PackUnstake is the Go binding used to pack the parameters required for calling
 // the contract method with ID 0xc2a672e0.  This method will panic if any
 // invalid/nil inputs are passed.
@@ -957,6 +1071,52 @@ func (validatorSet *ValidatorSet) UnpackVoteCount(data []byte) (*big.Int, error)
 	}
 	out0 := abi.ConvertType(out[0], new(big.Int)).(*big.Int)
 	return out0, nil
+}
+
+// PackVoteOf is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x45ddc85d.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function voteOf(uint256 epoch, address validator) view returns(bytes32 root, uint256 total, bytes32 resultHash)
+func (validatorSet *ValidatorSet) PackVoteOf(epoch *big.Int, validator common.Address) []byte {
+	enc, err := validatorSet.abi.Pack("voteOf", epoch, validator)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackVoteOf is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x45ddc85d.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function voteOf(uint256 epoch, address validator) view returns(bytes32 root, uint256 total, bytes32 resultHash)
+func (validatorSet *ValidatorSet) TryPackVoteOf(epoch *big.Int, validator common.Address) ([]byte, error) {
+	return validatorSet.abi.Pack("voteOf", epoch, validator)
+}
+
+// VoteOfOutput serves as a container for the return parameters of contract
+// method VoteOf.
+type VoteOfOutput struct {
+	Root       [32]byte
+	Total      *big.Int
+	ResultHash [32]byte
+}
+
+// UnpackVoteOf is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x45ddc85d.
+//
+// Solidity: function voteOf(uint256 epoch, address validator) view returns(bytes32 root, uint256 total, bytes32 resultHash)
+func (validatorSet *ValidatorSet) UnpackVoteOf(data []byte) (VoteOfOutput, error) {
+	out, err := validatorSet.abi.Unpack("voteOf", data)
+	outstruct := new(VoteOfOutput)
+	if err != nil {
+		return *outstruct, err
+	}
+	outstruct.Root = *abi.ConvertType(out[0], new([32]byte)).(*[32]byte)
+	outstruct.Total = abi.ConvertType(out[1], new(big.Int)).(*big.Int)
+	outstruct.ResultHash = *abi.ConvertType(out[2], new([32]byte)).(*[32]byte)
+	return *outstruct, nil
 }
 
 // PackVotePromote is the Go binding used to pack the parameters required for calling
@@ -1045,6 +1205,28 @@ func (validatorSet *ValidatorSet) PackWithdrawCandidacy() []byte {
 // Solidity: function withdrawCandidacy() returns()
 func (validatorSet *ValidatorSet) TryPackWithdrawCandidacy() ([]byte, error) {
 	return validatorSet.abi.Pack("withdrawCandidacy")
+}
+
+// PackWithdrawRootVote is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xd7682ade.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function withdrawRootVote() returns()
+func (validatorSet *ValidatorSet) PackWithdrawRootVote() []byte {
+	enc, err := validatorSet.abi.Pack("withdrawRootVote")
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackWithdrawRootVote is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0xd7682ade.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function withdrawRootVote() returns()
+func (validatorSet *ValidatorSet) TryPackWithdrawRootVote() ([]byte, error) {
+	return validatorSet.abi.Pack("withdrawRootVote")
 }
 
 // PackWithdrawable is the Go binding used to pack the parameters required for calling
@@ -1401,6 +1583,54 @@ func (validatorSet *ValidatorSet) UnpackRootAcceptedEvent(log *types.Log) (*Vali
 	return out, nil
 }
 
+// ValidatorSetRootVoteWithdrawn represents a RootVoteWithdrawn event raised by the ValidatorSet contract.
+type ValidatorSetRootVoteWithdrawn struct {
+	Epoch      *big.Int
+	Voter      common.Address
+	Root       [32]byte
+	Total      *big.Int
+	ResultHash [32]byte
+	Raw        *types.Log // Blockchain specific contextual infos
+}
+
+const ValidatorSetRootVoteWithdrawnEventName = "RootVoteWithdrawn"
+
+// ContractEventName returns the user-defined event name.
+func (ValidatorSetRootVoteWithdrawn) ContractEventName() string {
+	return ValidatorSetRootVoteWithdrawnEventName
+}
+
+// UnpackRootVoteWithdrawnEvent is the Go binding that unpacks the event data emitted
+// by contract.
+//
+// Solidity: event RootVoteWithdrawn(uint256 indexed epoch, address indexed voter, bytes32 root, uint256 total, bytes32 resultHash)
+func (validatorSet *ValidatorSet) UnpackRootVoteWithdrawnEvent(log *types.Log) (*ValidatorSetRootVoteWithdrawn, error) {
+	event := "RootVoteWithdrawn"
+	if len(log.Topics) == 0 {
+		return nil, bind.ErrNoEventSignature
+	}
+	if log.Topics[0] != validatorSet.abi.Events[event].ID {
+		return nil, bind.ErrEventSignatureMismatch
+	}
+	out := new(ValidatorSetRootVoteWithdrawn)
+	if len(log.Data) > 0 {
+		if err := validatorSet.abi.UnpackIntoInterface(out, event, log.Data); err != nil {
+			return nil, err
+		}
+	}
+	var indexed abi.Arguments
+	for _, arg := range validatorSet.abi.Events[event].Inputs {
+		if arg.Indexed {
+			indexed = append(indexed, arg)
+		}
+	}
+	if err := abi.ParseTopics(out, indexed, log.Topics[1:]); err != nil {
+		return nil, err
+	}
+	out.Raw = log
+	return out, nil
+}
+
 // ValidatorSetRootVoted represents a RootVoted event raised by the ValidatorSet contract.
 type ValidatorSetRootVoted struct {
 	Epoch      *big.Int
@@ -1677,9 +1907,6 @@ func (validatorSet *ValidatorSet) UnpackWithdrawnEvent(log *types.Log) (*Validat
 // UnpackError attempts to decode the provided error data using user-defined
 // error definitions.
 func (validatorSet *ValidatorSet) UnpackError(raw []byte) (any, error) {
-	if bytes.Equal(raw[:4], validatorSet.abi.Errors["ActiveSetAtQuorum"].ID.Bytes()[:4]) {
-		return validatorSet.UnpackActiveSetAtQuorumError(raw[4:])
-	}
 	if bytes.Equal(raw[:4], validatorSet.abi.Errors["ActiveSetFull"].ID.Bytes()[:4]) {
 		return validatorSet.UnpackActiveSetFullError(raw[4:])
 	}
@@ -1698,6 +1925,9 @@ func (validatorSet *ValidatorSet) UnpackError(raw []byte) (any, error) {
 	if bytes.Equal(raw[:4], validatorSet.abi.Errors["DuplicateVote"].ID.Bytes()[:4]) {
 		return validatorSet.UnpackDuplicateVoteError(raw[4:])
 	}
+	if bytes.Equal(raw[:4], validatorSet.abi.Errors["EmptyValidatorSet"].ID.Bytes()[:4]) {
+		return validatorSet.UnpackEmptyValidatorSetError(raw[4:])
+	}
 	if bytes.Equal(raw[:4], validatorSet.abi.Errors["EpochNotNext"].ID.Bytes()[:4]) {
 		return validatorSet.UnpackEpochNotNextError(raw[4:])
 	}
@@ -1712,6 +1942,12 @@ func (validatorSet *ValidatorSet) UnpackError(raw []byte) (any, error) {
 	}
 	if bytes.Equal(raw[:4], validatorSet.abi.Errors["InvalidQuorum"].ID.Bytes()[:4]) {
 		return validatorSet.UnpackInvalidQuorumError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], validatorSet.abi.Errors["LastValidator"].ID.Bytes()[:4]) {
+		return validatorSet.UnpackLastValidatorError(raw[4:])
+	}
+	if bytes.Equal(raw[:4], validatorSet.abi.Errors["NoVote"].ID.Bytes()[:4]) {
+		return validatorSet.UnpackNoVoteError(raw[4:])
 	}
 	if bytes.Equal(raw[:4], validatorSet.abi.Errors["NotActiveValidator"].ID.Bytes()[:4]) {
 		return validatorSet.UnpackNotActiveValidatorError(raw[4:])
@@ -1734,6 +1970,9 @@ func (validatorSet *ValidatorSet) UnpackError(raw []byte) (any, error) {
 	if bytes.Equal(raw[:4], validatorSet.abi.Errors["StakeLocked"].ID.Bytes()[:4]) {
 		return validatorSet.UnpackStakeLockedError(raw[4:])
 	}
+	if bytes.Equal(raw[:4], validatorSet.abi.Errors["StakeTooLarge"].ID.Bytes()[:4]) {
+		return validatorSet.UnpackStakeTooLargeError(raw[4:])
+	}
 	if bytes.Equal(raw[:4], validatorSet.abi.Errors["TotalDecreased"].ID.Bytes()[:4]) {
 		return validatorSet.UnpackTotalDecreasedError(raw[4:])
 	}
@@ -1750,31 +1989,6 @@ func (validatorSet *ValidatorSet) UnpackError(raw []byte) (any, error) {
 		return validatorSet.UnpackZeroAmountError(raw[4:])
 	}
 	return nil, errors.New("Unknown error")
-}
-
-// ValidatorSetActiveSetAtQuorum represents a ActiveSetAtQuorum error raised by the ValidatorSet contract.
-type ValidatorSetActiveSetAtQuorum struct {
-	Active     *big.Int
-	RootQuorum *big.Int
-}
-
-// ErrorID returns the hash of canonical representation of the error's signature.
-//
-// Solidity: error ActiveSetAtQuorum(uint256 active, uint256 rootQuorum)
-func ValidatorSetActiveSetAtQuorumErrorID() common.Hash {
-	return common.HexToHash("0x0f6c955440f6eebfd1ffa7be2db63ee591fcc58d701a9abab2ebe2657cc41fac")
-}
-
-// UnpackActiveSetAtQuorumError is the Go binding used to decode the provided
-// error data into the corresponding Go error struct.
-//
-// Solidity: error ActiveSetAtQuorum(uint256 active, uint256 rootQuorum)
-func (validatorSet *ValidatorSet) UnpackActiveSetAtQuorumError(raw []byte) (*ValidatorSetActiveSetAtQuorum, error) {
-	out := new(ValidatorSetActiveSetAtQuorum)
-	if err := validatorSet.abi.UnpackIntoInterface(out, "ActiveSetAtQuorum", raw); err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // ValidatorSetActiveSetFull represents a ActiveSetFull error raised by the ValidatorSet contract.
@@ -1924,6 +2138,29 @@ func (validatorSet *ValidatorSet) UnpackDuplicateVoteError(raw []byte) (*Validat
 	return out, nil
 }
 
+// ValidatorSetEmptyValidatorSet represents a EmptyValidatorSet error raised by the ValidatorSet contract.
+type ValidatorSetEmptyValidatorSet struct {
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error EmptyValidatorSet()
+func ValidatorSetEmptyValidatorSetErrorID() common.Hash {
+	return common.HexToHash("0x339e1ffb1d19111b2d23380664c0d52cafed71303eaf7faa0a11ec5acdb34368")
+}
+
+// UnpackEmptyValidatorSetError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error EmptyValidatorSet()
+func (validatorSet *ValidatorSet) UnpackEmptyValidatorSetError(raw []byte) (*ValidatorSetEmptyValidatorSet, error) {
+	out := new(ValidatorSetEmptyValidatorSet)
+	if err := validatorSet.abi.UnpackIntoInterface(out, "EmptyValidatorSet", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ValidatorSetEpochNotNext represents a EpochNotNext error raised by the ValidatorSet contract.
 type ValidatorSetEpochNotNext struct {
 	Expected *big.Int
@@ -2025,24 +2262,71 @@ func (validatorSet *ValidatorSet) UnpackInvalidPubkeyLengthError(raw []byte) (*V
 
 // ValidatorSetInvalidQuorum represents a InvalidQuorum error raised by the ValidatorSet contract.
 type ValidatorSetInvalidQuorum struct {
-	RootQuorum *big.Int
-	Validators *big.Int
+	RootQuorumBps *big.Int
 }
 
 // ErrorID returns the hash of canonical representation of the error's signature.
 //
-// Solidity: error InvalidQuorum(uint256 rootQuorum, uint256 validators)
+// Solidity: error InvalidQuorum(uint256 rootQuorumBps)
 func ValidatorSetInvalidQuorumErrorID() common.Hash {
-	return common.HexToHash("0x2b0b138a64912ef2e139663172a155809b9933260a484efa5dda674b8e1112d2")
+	return common.HexToHash("0xa6000bfd530b71c61a6654f067102ae4aeacdf4f2c65c1e012661603757102d6")
 }
 
 // UnpackInvalidQuorumError is the Go binding used to decode the provided
 // error data into the corresponding Go error struct.
 //
-// Solidity: error InvalidQuorum(uint256 rootQuorum, uint256 validators)
+// Solidity: error InvalidQuorum(uint256 rootQuorumBps)
 func (validatorSet *ValidatorSet) UnpackInvalidQuorumError(raw []byte) (*ValidatorSetInvalidQuorum, error) {
 	out := new(ValidatorSetInvalidQuorum)
 	if err := validatorSet.abi.UnpackIntoInterface(out, "InvalidQuorum", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ValidatorSetLastValidator represents a LastValidator error raised by the ValidatorSet contract.
+type ValidatorSetLastValidator struct {
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error LastValidator()
+func ValidatorSetLastValidatorErrorID() common.Hash {
+	return common.HexToHash("0xd42a181f3a85566981a7591a674f2f90c5c6b9396a3faf7fe16444b07d4f5b87")
+}
+
+// UnpackLastValidatorError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error LastValidator()
+func (validatorSet *ValidatorSet) UnpackLastValidatorError(raw []byte) (*ValidatorSetLastValidator, error) {
+	out := new(ValidatorSetLastValidator)
+	if err := validatorSet.abi.UnpackIntoInterface(out, "LastValidator", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ValidatorSetNoVote represents a NoVote error raised by the ValidatorSet contract.
+type ValidatorSetNoVote struct {
+	Epoch     *big.Int
+	Validator common.Address
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error NoVote(uint256 epoch, address validator)
+func ValidatorSetNoVoteErrorID() common.Hash {
+	return common.HexToHash("0x60ce881d36f5698266c5d5a584a5acadab818f147763b185a7904ca8b625709c")
+}
+
+// UnpackNoVoteError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error NoVote(uint256 epoch, address validator)
+func (validatorSet *ValidatorSet) UnpackNoVoteError(raw []byte) (*ValidatorSetNoVote, error) {
+	out := new(ValidatorSetNoVote)
+	if err := validatorSet.abi.UnpackIntoInterface(out, "NoVote", raw); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2193,23 +2477,49 @@ func (validatorSet *ValidatorSet) UnpackReentrancyGuardReentrantCallError(raw []
 
 // ValidatorSetStakeLocked represents a StakeLocked error raised by the ValidatorSet contract.
 type ValidatorSetStakeLocked struct {
-	UnlocksAt *big.Int
+	Unlocked     *big.Int
+	Requested    *big.Int
+	NextUnlockAt *big.Int
 }
 
 // ErrorID returns the hash of canonical representation of the error's signature.
 //
-// Solidity: error StakeLocked(uint256 unlocksAt)
+// Solidity: error StakeLocked(uint256 unlocked, uint256 requested, uint256 nextUnlockAt)
 func ValidatorSetStakeLockedErrorID() common.Hash {
-	return common.HexToHash("0x387def3a824bd789dedc342daf3638728f87786864dc057d7e201129ef5c58e9")
+	return common.HexToHash("0x12d1099fed84ce1cb138a6e2896e32ee4089c3baeab64979f072b3554527b42e")
 }
 
 // UnpackStakeLockedError is the Go binding used to decode the provided
 // error data into the corresponding Go error struct.
 //
-// Solidity: error StakeLocked(uint256 unlocksAt)
+// Solidity: error StakeLocked(uint256 unlocked, uint256 requested, uint256 nextUnlockAt)
 func (validatorSet *ValidatorSet) UnpackStakeLockedError(raw []byte) (*ValidatorSetStakeLocked, error) {
 	out := new(ValidatorSetStakeLocked)
 	if err := validatorSet.abi.UnpackIntoInterface(out, "StakeLocked", raw); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ValidatorSetStakeTooLarge represents a StakeTooLarge error raised by the ValidatorSet contract.
+type ValidatorSetStakeTooLarge struct {
+	Staked *big.Int
+}
+
+// ErrorID returns the hash of canonical representation of the error's signature.
+//
+// Solidity: error StakeTooLarge(uint256 staked)
+func ValidatorSetStakeTooLargeErrorID() common.Hash {
+	return common.HexToHash("0x0843a47611e2d919112b3f7193eed10bdc81cc9e30fecf0f4793c184205d2450")
+}
+
+// UnpackStakeTooLargeError is the Go binding used to decode the provided
+// error data into the corresponding Go error struct.
+//
+// Solidity: error StakeTooLarge(uint256 staked)
+func (validatorSet *ValidatorSet) UnpackStakeTooLargeError(raw []byte) (*ValidatorSetStakeTooLarge, error) {
+	out := new(ValidatorSetStakeTooLarge)
+	if err := validatorSet.abi.UnpackIntoInterface(out, "StakeTooLarge", raw); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -12,8 +12,10 @@ import (
 )
 
 func TestDeploy(t *testing.T) {
-	e := newEnv(t, 3, 2)
+	e := newEnv(t, 3, 5000)
 	wantBig(t, "rootQuorum", view(e, e.vs.PackRootQuorum(), e.vs.UnpackRootQuorum), big.NewInt(2))
+	wantBig(t, "rootQuorumBps", view(e, e.vs.PackRootQuorumBps(), e.vs.UnpackRootQuorumBps), big.NewInt(5000))
+	wantBig(t, "MAX_LOCKED_LOTS", view(e, e.vs.PackMAXLOCKEDLOTS(), e.vs.UnpackMAXLOCKEDLOTS), big.NewInt(16))
 	wantBig(t, "MAX_VALIDATORS", view(e, e.vs.PackMAXVALIDATORS(), e.vs.UnpackMAXVALIDATORS), big.NewInt(21))
 	wantBig(t, "LOCK_PERIOD", view(e, e.vs.PackLOCKPERIOD(), e.vs.UnpackLOCKPERIOD), big.NewInt(7*24*3600))
 	wantBig(t, "nextEpoch", view(e, e.vs.PackNextEpoch(), e.vs.UnpackNextEpoch), big.NewInt(0))
@@ -44,37 +46,41 @@ func TestDeploy(t *testing.T) {
 }
 
 func TestDeployRejects(t *testing.T) {
-	e := newEnv(t, 1, 1) // only for the chain
+	e := newEnv(t, 1, 5000) // only for the chain
 	many := addrs(accts[:22])
 	for _, tc := range []struct {
 		name       string
 		validators []common.Address
-		quorum     uint64
+		quorumBps  uint64
 		want       string
 	}{
-		{"zero quorum", addrs(accts[:3]), 0, "InvalidQuorum(rootQuorum=0, validators=3)"},
-		{"quorum above set", addrs(accts[:3]), 4, "InvalidQuorum(rootQuorum=4, validators=3)"},
-		{"no validators", nil, 1, "InvalidQuorum(rootQuorum=1, validators=0)"},
-		{"22 validators", many, 1, "ActiveSetFull(max=21)"},
-		{"zero address", []common.Address{accts[0].addr, {}}, 1, "ZeroAddress()"},
-		{"duplicate", []common.Address{accts[0].addr, accts[1].addr, accts[0].addr}, 1,
+		{"zero quorum", addrs(accts[:3]), 0, "InvalidQuorum(rootQuorumBps=0)"},
+		{"quorum below half", addrs(accts[:3]), 4999, "InvalidQuorum(rootQuorumBps=4999)"},
+		{"quorum above whole", addrs(accts[:3]), 10001, "InvalidQuorum(rootQuorumBps=10001)"},
+		{"old absolute quorum", addrs(accts[:3]), 2, "InvalidQuorum(rootQuorumBps=2)"},
+		{"no validators", nil, 5000, "EmptyValidatorSet()"},
+		{"22 validators", many, 5000, "ActiveSetFull(max=21)"},
+		{"zero address", []common.Address{accts[0].addr, {}}, 5000, "ZeroAddress()"},
+		{"duplicate", []common.Address{accts[0].addr, accts[1].addr, accts[0].addr}, 5000,
 			fmt.Sprintf("AlreadyActive(account=%s)", accts[0].addr)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := DeployValidatorSet(e.opts(accts[5], nil), e.client, tc.validators, tc.quorum)
+			_, _, err := DeployValidatorSet(e.opts(accts[5], nil), e.client, tc.validators, tc.quorumBps)
 			if got := DecodeRevert(err); got != tc.want {
 				t.Fatalf("deploy revert = %q, want %q", got, tc.want)
 			}
 		})
 	}
-	// 21 is fine.
-	if _, _, err := DeployValidatorSet(e.opts(accts[5], nil), e.client, addrs(accts[:21]), 21); err != nil {
-		t.Fatalf("21 validators: %s", DecodeRevert(err))
+	// The bounds themselves, and 21 validators, are fine.
+	for _, bps := range []uint64{5000, 10000} {
+		if _, _, err := DeployValidatorSet(e.opts(accts[5], nil), e.client, addrs(accts[:21]), bps); err != nil {
+			t.Fatalf("21 validators, %d bps: %s", bps, DecodeRevert(err))
+		}
 	}
 }
 
 func TestCandidacy(t *testing.T) {
-	e := newEnv(t, 3, 1)
+	e := newEnv(t, 3, 5000)
 	v0, cand := accts[0], accts[10]
 
 	for _, n := range []int{0, 1, 33, 63, 65, 128} {
@@ -114,7 +120,7 @@ func TestCandidacy(t *testing.T) {
 }
 
 func TestPromoteAndRemoveMajorityOfThree(t *testing.T) {
-	e := newEnv(t, 3, 1)
+	e := newEnv(t, 3, 5000)
 	v0, v1, v2, cand, outsider := accts[0], accts[1], accts[2], accts[10], accts[11]
 	e.must(cand, e.vs.PackDeclareCandidacy(pubkey(1)), nil)
 
@@ -197,7 +203,7 @@ func TestPromoteAndRemoveMajorityOfThree(t *testing.T) {
 }
 
 func TestStaleVotesDoNotCarryOver(t *testing.T) {
-	e := newEnv(t, 3, 1)
+	e := newEnv(t, 3, 5000)
 	v0, v1, v2, x, y := accts[0], accts[1], accts[2], accts[10], accts[11]
 	e.must(x, e.vs.PackDeclareCandidacy(pubkey(1)), nil)
 	e.must(y, e.vs.PackDeclareCandidacy(pubkey(2)), nil)
@@ -229,7 +235,7 @@ func TestStaleVotesDoNotCarryOver(t *testing.T) {
 }
 
 func TestActiveSetLimit(t *testing.T) {
-	e := newEnv(t, 20, 1)
+	e := newEnv(t, 20, 5000)
 	a, b := accts[25], accts[26]
 	e.must(a, e.vs.PackDeclareCandidacy(pubkey(1)), nil)
 	e.must(b, e.vs.PackDeclareCandidacy(pubkey(2)), nil)
@@ -254,22 +260,42 @@ func TestActiveSetLimit(t *testing.T) {
 	e.must(accts[0], e.vs.PackVotePromote(b.addr), nil)
 }
 
-func TestRemovalKeepsQuorumReachable(t *testing.T) {
-	// quorum 2 with 2 validators: removing either would leave roots unacceptable.
-	e := newEnv(t, 2, 2)
-	e.reverts(accts[0], e.vs.PackVoteRemove(accts[1].addr), nil, "ActiveSetAtQuorum(active=2, rootQuorum=2)")
+// Removals can go down to one validator, whatever the root quorum (it follows
+// the set), but never to none; the last validator alone then accepts roots.
+func TestRemovalDownToLastValidator(t *testing.T) {
+	for _, bps := range []uint64{5000, 6667, 10000} {
+		t.Run(fmt.Sprint(bps), func(t *testing.T) {
+			e := newEnv(t, 3, bps)
+			v0, v1, v2 := accts[0], accts[1], accts[2]
+			e.fund(accts[20], ether(1))
+			quorum := func() *big.Int { return view(e, e.vs.PackRootQuorum(), e.vs.UnpackRootQuorum) }
+			wantBig(t, "rootQuorum of 3", quorum(), big.NewInt(int64(refQuorum(3, bps))))
 
-	// quorum 1: the last validator cannot be removed.
-	e = newEnv(t, 2, 1)
-	r := e.must(accts[0], e.vs.PackVoteRemove(accts[1].addr), nil) // 1 of 2 is not a majority
-	wantNames(t, e.eventNames(r), "RemovalVoted")
-	r = e.must(accts[1], e.vs.PackVoteRemove(accts[1].addr), nil)
-	wantNames(t, e.eventNames(r), "RemovalVoted", "ValidatorRemoved")
-	e.reverts(accts[0], e.vs.PackVoteRemove(accts[0].addr), nil, "ActiveSetAtQuorum(active=1, rootQuorum=1)")
+			e.must(v0, e.vs.PackVoteRemove(v2.addr), nil)
+			r := e.must(v1, e.vs.PackVoteRemove(v2.addr), nil)
+			wantNames(t, e.eventNames(r), "RemovalVoted", "ValidatorRemoved")
+			wantBig(t, "rootQuorum of 2", quorum(), big.NewInt(2))
+
+			// 1 of 2 is not a majority; the target's own vote makes 2.
+			r = e.must(v0, e.vs.PackVoteRemove(v1.addr), nil)
+			wantNames(t, e.eventNames(r), "RemovalVoted")
+			r = e.must(v1, e.vs.PackVoteRemove(v1.addr), nil)
+			wantNames(t, e.eventNames(r), "RemovalVoted", "ValidatorRemoved")
+			wantBig(t, "rootQuorum of 1", quorum(), big.NewInt(1))
+			if got := view(e, e.vs.PackActiveValidators(), e.vs.UnpackActiveValidators); !slices.Equal(got, []common.Address{v0.addr}) {
+				t.Fatalf("active = %v", got)
+			}
+
+			e.reverts(v0, e.vs.PackVoteRemove(v0.addr), nil, "LastValidator()")
+			wantBig(t, "no ballot opened", view(e, e.vs.PackPendingVotes(v0.addr), e.vs.UnpackPendingVotes), big.NewInt(0))
+			r = e.must(v0, e.vs.PackSubmitRoot(big.NewInt(0), hash("alone"), ether(1), hash("r")), nil)
+			wantNames(t, e.eventNames(r), "RootVoted", "RootAccepted")
+		})
+	}
 }
 
 func TestStakeUnstakeWithdraw(t *testing.T) {
-	e := newEnv(t, 3, 1)
+	e := newEnv(t, 3, 5000)
 	v0, v1, cand, d, nobody := accts[0], accts[1], accts[10], accts[20], accts[21]
 	e.must(cand, e.vs.PackDeclareCandidacy(pubkey(1)), nil)
 
@@ -288,7 +314,9 @@ func TestStakeUnstakeWithdraw(t *testing.T) {
 	wantEq(t, "validator", st.Validator, v0.addr)
 	wantBig(t, "amount", st.Amount, ether(10))
 	wantBig(t, "stakeOf", view(e, e.vs.PackStakeOf(d.addr, v0.addr), e.vs.UnpackStakeOf), ether(10))
-	wantBig(t, "lastStakeTime", view(e, e.vs.PackLastStakeTime(d.addr, v0.addr), e.vs.UnpackLastStakeTime), new(big.Int).SetUint64(t0))
+	unlock := t0 + 7*24*3600
+	wantLots(t, e, d.addr, v0.addr, lot{ether(10), unlock})
+	wantBig(t, "unlockedStakeOf", view(e, e.vs.PackUnlockedStakeOf(d.addr, v0.addr), e.vs.UnpackUnlockedStakeOf), big.NewInt(0))
 
 	// Staking at a candidate and at a second validator; the contract holds it all.
 	e.must(d, e.vs.PackStake(cand.addr), ether(2))
@@ -299,8 +327,7 @@ func TestStakeUnstakeWithdraw(t *testing.T) {
 	wantBig(t, "contract balance", e.balance(e.addr), ether(17))
 	wantBig(t, "rewardFunds (stakes are not rewards)", view(e, e.vs.PackRewardFunds(), e.vs.UnpackRewardFunds), big.NewInt(0))
 
-	unlock := t0 + 7*24*3600
-	locked := fmt.Sprintf("StakeLocked(unlocksAt=%d)", unlock)
+	locked := fmt.Sprintf("StakeLocked(unlocked=0, requested=%s, nextUnlockAt=%d)", ether(1), unlock)
 	e.reverts(d, e.vs.PackUnstake(v0.addr, big.NewInt(0)), nil, "ZeroAmount()")
 	e.reverts(d, e.vs.PackUnstake(v0.addr, ether(11)), nil, fmt.Sprintf("InsufficientStake(staked=%s, requested=%s)", ether(10), ether(11)))
 	e.reverts(d, e.vs.PackUnstake(nobody.addr, ether(1)), nil, fmt.Sprintf("InsufficientStake(staked=0, requested=%s)", ether(1)))
@@ -308,17 +335,21 @@ func TestStakeUnstakeWithdraw(t *testing.T) {
 	e.setLatestTime(unlock - 1)
 	e.reverts(d, e.vs.PackUnstake(v0.addr, ether(1)), nil, locked)
 	e.setLatestTime(unlock)
-	// At exactly lastStakeTime + 7 days the stake is unlocked.
-	if _, err := bind.Call[any](e.c, &bind.CallOpts{From: d.addr}, e.vs.PackUnstake(v0.addr, ether(1)), nil); err != nil {
+	// At exactly the stake's block time + 7 days it is unlocked.
+	wantBig(t, "unlockedStakeOf at the unlock time", view(e, e.vs.PackUnlockedStakeOf(d.addr, v0.addr), e.vs.UnpackUnlockedStakeOf), ether(10))
+	wantLots(t, e, d.addr, v0.addr)
+	if _, err := bind.Call[any](e.c, &bind.CallOpts{From: d.addr}, e.vs.PackUnstake(v0.addr, ether(10)), nil); err != nil {
 		t.Fatalf("unstake at the unlock time: %s", DecodeRevert(err))
 	}
 
-	// A newer stake to the same validator restarts the lock; other locks are untouched.
+	// A newer stake to the same validator locks only itself.
 	r = e.must(d, e.vs.PackStake(v0.addr), ether(1))
 	t1 := e.blockTime(r)
-	e.reverts(d, e.vs.PackUnstake(v0.addr, ether(1)), nil, fmt.Sprintf("StakeLocked(unlocksAt=%d)", t1+7*24*3600))
-	e.must(d, e.vs.PackUnstake(cand.addr, ether(2)), nil)
+	e.reverts(d, e.vs.PackUnstake(v0.addr, ether(11)), nil,
+		fmt.Sprintf("StakeLocked(unlocked=%s, requested=%s, nextUnlockAt=%d)", ether(10), ether(11), t1+7*24*3600))
+	wantLots(t, e, d.addr, v0.addr, lot{ether(1), t1 + 7*24*3600})
 	e.setLatestTime(t1 + 7*24*3600)
+	e.must(d, e.vs.PackUnstake(cand.addr, ether(2)), nil)
 
 	r = e.must(d, e.vs.PackUnstake(v0.addr, ether(4)), nil)
 	wantNames(t, e.eventNames(r), "Unstaked")
@@ -354,7 +385,7 @@ func TestStakeUnstakeWithdraw(t *testing.T) {
 }
 
 func TestStakesSurviveRemovalAndWithdrawnCandidacy(t *testing.T) {
-	e := newEnv(t, 3, 1)
+	e := newEnv(t, 3, 5000)
 	v0, v1, v2, cand, d := accts[0], accts[1], accts[2], accts[10], accts[20]
 	e.must(d, e.vs.PackStake(v2.addr), ether(3))
 	e.must(cand, e.vs.PackDeclareCandidacy(pubkey(1)), nil)
@@ -377,7 +408,7 @@ func TestStakesSurviveRemovalAndWithdrawnCandidacy(t *testing.T) {
 }
 
 func TestReceiveFunds(t *testing.T) {
-	e := newEnv(t, 1, 1)
+	e := newEnv(t, 1, 5000)
 	r := e.fund(accts[20], ether(3))
 	wantNames(t, e.eventNames(r), "Funded")
 	f, err := e.vs.UnpackFundedEvent(r.Logs[0])
@@ -395,7 +426,7 @@ func TestReceiveFunds(t *testing.T) {
 // checks the result against the views: stakes per (delegator, validator) and
 // the active set.
 func TestLogsRebuildState(t *testing.T) {
-	e := newEnv(t, 3, 1)
+	e := newEnv(t, 3, 5000)
 	v0, v1, v2, c1, c2 := accts[0], accts[1], accts[2], accts[10], accts[11]
 	d1, d2 := accts[20], accts[21]
 	e.must(c1, e.vs.PackDeclareCandidacy(pubkey(1)), nil)

@@ -90,7 +90,7 @@ func StartWithContract(ctx context.Context, t testing.TB, cfg Config) (*Network,
 	for i := 0; i < n.Nodes(); i++ {
 		vals = append(vals, n.Signer(i))
 	}
-	args := contracts.NewValidatorSet().PackConstructor(vals, big.NewInt(1))
+	args := contracts.NewValidatorSet().PackConstructor(vals, big.NewInt(5000)) // roots by strict majority
 	r, err := Transact(ctx, c, n.FundedKey(), nil, nil, append(common.FromHex(contracts.ValidatorSetMetaData.Bin), args...))
 	if err != nil {
 		t.Fatalf("deploy the validator contract: %v", err)
