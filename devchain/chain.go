@@ -28,6 +28,7 @@ import (
 	"github.com/ethereum/go-ethereum/p2p"
 	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/rpc"
+	"github.com/holiman/uint256"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -77,6 +78,19 @@ type Config struct {
 	LogIndex    bool                // run go-ethereum's log indexer (3-4x fewer blocks/s); eth_getLogs works without it
 	DataDir     string              // "" keeps everything in memory; to reopen a chain, pass the same Config with GenesisTime set
 	Logger      *slog.Logger        // nil discards devchain's and the node's logs
+
+	// RewardCollector receives BlockReward in every block after the genesis,
+	// like CyberMiles 2.0's config.clique.reward: the award is credited in
+	// the consensus engine's Finalize, so it is part of each block's state
+	// root, checked on import and visible through eth_getBalance. The
+	// block's signer gets no award (only its transaction tips). Required
+	// when BlockReward is set.
+	RewardCollector common.Address
+	// BlockReward is the award per block in wei (CyberMiles 2.0: 5 CMT, 5e18
+	// wei). nil or zero: no award, stock go-ethereum Clique. It must fit in
+	// 256 bits. A chain reopened from DataDir must keep the award and the
+	// collector it was built with; New refuses others.
+	BlockReward *big.Int
 }
 
 // Chain is a running in-process Clique chain. All methods are safe for
@@ -201,6 +215,13 @@ func New(cfg Config) (*Chain, error) {
 	// The log indexer (filtermaps) cuts block throughput by a factor of 3-4;
 	// without it eth_getLogs scans header blooms, which is fast at test scale.
 	ethCfg.LogNoHistory = !cfg.LogIndex
+	if cfg.BlockReward != nil {
+		// Before eth.New: after it, an error return would leave the
+		// blockchain open (only a started node's Close stops it).
+		if err := checkBeaconLayout(); err != nil {
+			return nil, err
+		}
+	}
 	backend, err := eth.New(stack, &ethCfg)
 	if err != nil {
 		return nil, fmt.Errorf("devchain: create eth service: %w", err)
@@ -217,6 +238,14 @@ func New(cfg Config) (*Chain, error) {
 		return nil, fmt.Errorf("devchain: unexpected inner consensus engine %T", b.InnerEngine())
 	}
 	c.clique = cl
+	if cfg.BlockReward != nil {
+		award := &awardEngine{Clique: cl, collector: cfg.RewardCollector, award: uint256.MustFromBig(cfg.BlockReward)}
+		if err := installAward(b, award); err != nil {
+			return nil, err
+		}
+	}
+	// buildEngine wraps the same Beacon the blockchain imports with, so the
+	// blocks devchain builds carry the award the importer expects.
 	c.engine = &buildEngine{Engine: backend.Engine()}
 	minerCfg := ethCfg.Miner
 	c.miner = miner.New(backend, minerCfg, c.engine)
@@ -229,10 +258,19 @@ func New(cfg Config) (*Chain, error) {
 	if err := stack.Start(); err != nil {
 		return nil, fmt.Errorf("devchain: start node: %w", err)
 	}
+	// Checked on the started node: only a started node's Close stops the
+	// blockchain and releases its locks, so a refused reopen leaves the
+	// data directory usable.
+	if cfg.DataDir != "" {
+		if err := checkAwardRecord(backend.ChainDb(), &cfg, c.bc.CurrentHeader().Number.Uint64()); err != nil {
+			return nil, err
+		}
+	}
 	c.client = ethclient.NewClient(stack.Attach())
 	ok = true
 	c.log.Info("devchain started", "chainID", cfg.ChainID, "signers", len(c.addrs),
-		"genesis", c.bc.Genesis().Hash(), "genesisTime", cfg.GenesisTime, "rpc", c.RPCURL())
+		"genesis", c.bc.Genesis().Hash(), "genesisTime", cfg.GenesisTime, "rpc", c.RPCURL(),
+		"blockReward", cfg.BlockReward, "rewardCollector", cfg.RewardCollector)
 	return c, nil
 }
 
@@ -260,6 +298,18 @@ func (cfg *Config) normalize() error {
 		return fmt.Errorf("devchain: genesis time %d is after the wall clock (%d)", cfg.GenesisTime, now)
 	}
 	cfg.Signers = append([]*ecdsa.PrivateKey(nil), cfg.Signers...)
+	switch r := cfg.BlockReward; {
+	case r == nil || r.Sign() == 0:
+		cfg.BlockReward = nil // no award: leave the engine alone
+	case r.Sign() < 0:
+		return fmt.Errorf("devchain: negative block reward %s wei", r)
+	case r.BitLen() > 256:
+		return fmt.Errorf("devchain: block reward %s wei does not fit in 256 bits", r)
+	case cfg.RewardCollector == (common.Address{}):
+		return errors.New("devchain: block reward set without a reward collector")
+	default:
+		cfg.BlockReward = new(big.Int).Set(r) // the caller's value may change
+	}
 	return nil
 }
 
@@ -300,6 +350,9 @@ func (c *Chain) ChainID() *big.Int { return new(big.Int).Set(c.chainID) }
 func (c *Chain) Config() Config {
 	cfg := c.cfg
 	cfg.Signers = append([]*ecdsa.PrivateKey(nil), c.keys...)
+	if cfg.BlockReward != nil {
+		cfg.BlockReward = new(big.Int).Set(cfg.BlockReward)
+	}
 	return cfg
 }
 

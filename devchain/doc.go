@@ -25,6 +25,19 @@
 // AdjustTime; a block that would be dated in the future fails with
 // ErrFutureBlock before anything is built.
 //
+// # Block award
+//
+// With Config.BlockReward set, every block after the genesis credits that
+// many wei to Config.RewardCollector, as CyberMiles 2.0 (a geth 1.10.25
+// fork) does in clique.Finalize for its genesis-configured config.clique.reward
+// address; the block's signer gets only its transaction tips. The credit is
+// made by the consensus engine's Finalize, which both the miner and the
+// blockchain's import run, so it is part of the state root that import
+// verifies and shows in eth_getBalance like any balance; reorgs undo it with
+// the blocks. go-ethereum offers no way to give eth.New another engine, so
+// New swaps the inner engine of the node's beacon engine for an awarding
+// Clique before the node starts (see installAward).
+//
 // # Fork choice
 //
 // go-ethereum v1.17 has no total-difficulty fork choice any more (the last

@@ -22,22 +22,41 @@ import (
 	"github.com/cmt-rewards/cmt-rewards/devchain"
 )
 
+// BlockAwardWei is CyberMiles 2.0's block award, 5 CMT, in wei: what a Net
+// credits to its contract in every block after the genesis.
+const BlockAwardWei = 5_000_000_000_000_000_000
+
 // Net is a running chain with the validator contract.
 type Net struct {
-	Chain    *devchain.Chain
-	Signers  []*ecdsa.PrivateKey // also the contract's first validators
-	Users    []*ecdsa.PrivateKey // funded delegators
-	Contract common.Address
-	Deployed uint64 // block of the deployment
+	Chain      *devchain.Chain
+	Signers    []*ecdsa.PrivateKey // Clique signers; the first Validators are the contract's first validators
+	Validators int                 // how many of Signers the contract was deployed with
+	Users      []*ecdsa.PrivateKey // funded delegators
+	Contract   common.Address      // the validator contract, deployed by Users[0] with nonce 0
+	Deployed   uint64              // block of the deployment
+	// BlockAward is the wei credited to Contract by the chain in every
+	// block after the genesis (BlockAwardWei), as CyberMiles 2.0 credits
+	// its reward collector; nil with Options.NoAwards.
+	BlockAward *big.Int
 }
 
-// Options shape a Net; zero values give 3 signers, 2 users, Clique epoch 50.
+// Options shape a Net; zero values give 3 signers that are all contract
+// validators, 2 users, Clique epoch 50 and a block award of BlockAwardWei
+// to the contract.
 type Options struct {
 	Signers     int
 	Users       int
 	CliqueEpoch uint64
 	GenesisTime uint64
-	Quorum      int64 // the contract's root quorum (default 1)
+	QuorumBps   int64 // the contract's root quorum in basis points of the active set (default 5000)
+
+	// Validators is how many of the signers (the first ones) the contract
+	// is deployed with as its validators; the others are Clique signers
+	// that are not contract validators. Default (0): all signers.
+	Validators int
+	// NoAwards turns the block award off: the contract then holds only what
+	// tests send it (Net.Fund), for tests of an unfunded contract.
+	NoAwards bool
 }
 
 // Key returns a deterministic test key.
@@ -64,7 +83,13 @@ func New(t testing.TB, o Options) *Net {
 	if o.CliqueEpoch == 0 {
 		o.CliqueEpoch = 50
 	}
-	n := &Net{}
+	if o.Validators == 0 {
+		o.Validators = o.Signers
+	}
+	if o.Validators < 0 || o.Validators > o.Signers {
+		t.Fatalf("testnet: %d validators out of %d signers", o.Validators, o.Signers)
+	}
+	n := &Net{Validators: o.Validators}
 	for i := 0; i < o.Signers; i++ {
 		n.Signers = append(n.Signers, Key(1+i))
 	}
@@ -77,23 +102,34 @@ func New(t testing.TB, o Options) *Net {
 	for _, k := range n.Signers { // validators pay gas for their votes
 		alloc[Addr(k)] = types.Account{Balance: funds}
 	}
-	c, err := devchain.New(devchain.Config{Signers: n.Signers, HTTP: true, Epoch: o.CliqueEpoch, Alloc: alloc, GenesisTime: o.GenesisTime})
+	cfg := devchain.Config{Signers: n.Signers, HTTP: true, Epoch: o.CliqueEpoch, Alloc: alloc, GenesisTime: o.GenesisTime}
+	// The contract is Users[0]'s first creation, so its address, the reward
+	// collector, is known before the genesis.
+	collector := crypto.CreateAddress(Addr(n.Users[0]), 0)
+	if !o.NoAwards {
+		n.BlockAward = new(big.Int).SetUint64(BlockAwardWei)
+		cfg.RewardCollector, cfg.BlockReward = collector, n.BlockAward
+	}
+	c, err := devchain.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
 	n.Chain = c
 	var vals []common.Address
-	for _, k := range n.Signers {
+	for _, k := range n.Signers[:o.Validators] {
 		vals = append(vals, Addr(k))
 	}
-	if o.Quorum == 0 {
-		o.Quorum = 1
+	if o.QuorumBps == 0 {
+		o.QuorumBps = 5000
 	}
-	args := contracts.NewValidatorSet().PackConstructor(vals, big.NewInt(o.Quorum))
+	args := contracts.NewValidatorSet().PackConstructor(vals, big.NewInt(o.QuorumBps))
 	addr, rcpt, err := c.Deploy(context.Background(), n.Users[0], append(common.FromHex(contracts.ValidatorSetMetaData.Bin), args...))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if addr != collector {
+		t.Fatalf("testnet: contract deployed at %s, not at the predicted reward collector %s (was it not Users[0]'s first transaction?)", addr, collector)
 	}
 	n.Contract, n.Deployed = addr, rcpt.BlockNumber.Uint64()
 	return n
@@ -162,8 +198,11 @@ func WriteKeystore(t testing.TB, dir string, key *ecdsa.PrivateKey, password str
 	return keyFile, passwordFile
 }
 
-// Fund sends cmt CMT of block awards to the contract (from the last user)
-// and mines it.
+// Fund sends cmt CMT to the contract (from the last user) and mines it. A
+// Net's chain already credits BlockAward to the contract in every block;
+// Fund is for a contract that must hold more than the awards so far, for
+// tests that model a stock-geth-like chain without awards, and with
+// Options.NoAwards, for the unfunded case.
 func (n *Net) Fund(t testing.TB, cmt int64) {
 	t.Helper()
 	tx, err := n.Chain.SendTx(context.Background(), n.Users[len(n.Users)-1], &n.Contract, new(big.Int).Mul(big.NewInt(1e18), big.NewInt(cmt)), nil)
