@@ -76,6 +76,7 @@ func BenchmarkStanding216k(b *testing.B) {
 			b.Fatal(err)
 		}
 		var misses []Miss
+		var hist SignerHistory
 		for _, h := range hs {
 			sl, err := mt.Apply(h)
 			if err != nil {
@@ -84,8 +85,11 @@ func BenchmarkStanding216k(b *testing.B) {
 			if m, ok := cfg.MissOf(sl); ok {
 				misses = append(misses, m)
 			}
+			if h.Number >= first {
+				hist.Add(h.Number, sl.Signers)
+			}
 		}
-		runs = NotGoodRuns(cfg, misses, active, first, last)
+		runs = NotGoodRuns(cfg, misses, hist, active, first, last)
 	}
 	b.StopTimer()
 	if len(runs) != 1 || runs[0].Validator != signers[7] {
@@ -135,7 +139,7 @@ func TestSimulatedOutage(t *testing.T) {
 	for _, s := range signers {
 		active[s] = []Range{{1, 1000}}
 	}
-	runs := NotGoodRuns(cfg, misses, active, 201, 1000)
+	runs := NotGoodRuns(cfg, misses, SignerHistory{{From: 0, Signers: signers}}, active, 201, 1000)
 	// The 5th miss is at want[4]; the run lasts until the window holds
 	// fewer than 5: the 5th-last miss leaves the window W blocks after it.
 	if len(runs) != 1 || runs[0].From != want[4] || runs[0].To != want[len(want)-5]+cfg.Window-1 {

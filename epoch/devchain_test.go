@@ -120,7 +120,7 @@ func TestDevchainOfflineSigner(t *testing.T) {
 	for _, a := range addrs {
 		active[a] = []Range{{1, blocks}}
 	}
-	runs := NotGoodRuns(cfg, misses, active, 1, blocks)
+	runs := NotGoodRuns(cfg, misses, SignerHistory{{From: 0, Signers: hs[0].Signers}}, active, 1, blocks)
 	// 4 misses in 30 blocks: from the 4th miss until the 1st leaves the window.
 	if len(runs) != 1 || runs[0].Validator != offAddr || runs[0].From != slots[3] || runs[0].To != slots[len(slots)-4]+cfg.Window-1 {
 		t.Fatalf("runs %s (slots %v)", fmtRuns(runs), slots)

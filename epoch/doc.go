@@ -13,10 +13,15 @@
 //     signers(b), the set in force for the next block.
 //   - MissTracker wraps a SignerTracker and the recent sealers and decides,
 //     block by block, whether a miss is charged to the in-turn signer.
-//   - NotGoodRuns and MissCounts turn the misses and the validators' active
-//     ranges into not-good runs (the epoch input's not_in_good_standing) and a
-//     per-validator summary, in time linear in misses, runs and ranges,
-//     independent of the number of blocks.
+//   - SignerHistory records signers(b) from MissTracker's slots, one entry
+//     per change of the set.
+//   - NotGoodRuns and MissCounts turn the misses, the signer history and the
+//     validators' active ranges into not-good runs (the epoch input's
+//     not_in_good_standing, reasons missed-slots and not-a-signer) and a
+//     per-validator summary, in time linear in misses, runs, ranges and
+//     signer-set changes, independent of the number of blocks.
+//   - SetDrift lists where the contract's active set and the Clique signer
+//     set disagree, for operators.
 //   - Schedule and Locate map epoch numbers to block ranges by timestamp with
 //     O(log head) header lookups.
 //

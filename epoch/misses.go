@@ -26,6 +26,10 @@ type Slot struct {
 	InTurn common.Address
 	// N is |signers(b)|.
 	N int
+	// Signers is signers(b), the set in force at b, sorted ascending. It is
+	// shared with the tracker (which never changes a set in place) and must
+	// not be modified.
+	Signers []common.Address
 	// Judged is false for warm-up blocks (before the tracker's from); their
 	// Missed is always false.
 	Judged bool
@@ -127,7 +131,7 @@ func (m *MissTracker) Apply(h Header) (Slot, error) {
 	if err := m.st.check(h); err != nil {
 		return Slot{}, fmt.Errorf("miss tracker: block %d: %w", h.Number, err)
 	}
-	s := Slot{Block: h.Number, Sealer: h.Sealer, InTurn: inTurn, N: n, Judged: h.Number >= m.from}
+	s := Slot{Block: h.Number, Sealer: h.Sealer, InTurn: inTurn, N: n, Signers: m.st.signers, Judged: h.Number >= m.from}
 	if s.Judged && h.Difficulty == DiffNoTurn {
 		b := h.Number
 		lo := uint64(0) // first block of the recency window b−⌊N/2⌋ … b−1

@@ -364,16 +364,25 @@ func TestMissTrackerMatchesReference(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := make(map[uint64]common.Address)
+			slotSets := make([][]common.Address, len(hs))
 			for i, h := range hs {
 				sl, err := mt.Apply(h)
 				if err != nil {
 					t.Fatalf("block %d: %v", h.Number, err)
 				}
+				slotSets[i] = sl.Signers
 				if sl.N != len(sets[i]) || sl.InTurn != sets[i][h.Number%uint64(sl.N)] {
 					t.Fatalf("block %d: slot %+v, set %v", h.Number, sl, sets[i])
 				}
 				if sl.Missed {
 					got[sl.Block] = sl.InTurn
+				}
+			}
+			// Slot.Signers is shared with the tracker: checked after the
+			// whole replay, it must still be each block's set.
+			for i := range hs {
+				if !slices.Equal(slotSets[i], sets[i]) {
+					t.Fatalf("block %d: Slot.Signers now %v, set was %v", hs[i].Number, slotSets[i], sets[i])
 				}
 			}
 			misses += len(got)

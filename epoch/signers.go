@@ -296,13 +296,16 @@ func (t *SignerTracker) apply(h Header) {
 	}
 	if tl := t.tally[h.Coinbase]; tl.votes > len(t.signers)/2 {
 		target := h.Coinbase
+		// The set is replaced, never changed in place: MissTracker hands
+		// the slice out as Slot.Signers, which must stay the set in force
+		// at that block.
 		if tl.authorize {
 			if i, ok := t.find(target); !ok {
-				t.signers = slices.Insert(t.signers, i, target)
+				t.signers = slices.Insert(slices.Clip(t.signers), i, target)
 			}
 		} else {
 			if i, ok := t.find(target); ok {
-				t.signers = slices.Delete(t.signers, i, i+1)
+				t.signers = slices.Delete(slices.Clone(t.signers), i, i+1)
 			}
 			if limit := uint64(len(t.signers)/2 + 1); n >= limit {
 				t.forget(n - limit)

@@ -22,9 +22,13 @@ const (
 	// DefaultThreshold is T: a validator with T or more misses in the window
 	// is not in good standing.
 	DefaultThreshold = 50
-	// ReasonMissedSlots is the Reason of every Run NotGoodRuns returns, as
-	// written in the epoch input's not_in_good_standing[].reason.
+	// ReasonMissedSlots is the Reason of a Run in which the validator had T
+	// or more misses in the window, as written in the epoch input's
+	// not_in_good_standing[].reason.
 	ReasonMissedSlots = "missed-slots"
+	// ReasonNotASigner is the Reason of a Run in which the validator's
+	// signer was not in the Clique signer set (rewards-v1 §7, 1.1).
+	ReasonNotASigner = "not-a-signer"
 )
 
 // StandingConfig parameterises good standing (rewards-v1 §7).
@@ -35,8 +39,8 @@ type StandingConfig struct {
 	// misses in the window.
 	Threshold uint64
 	// SignerToValidator maps a Clique signer address to the validator's
-	// contract address when the two differ. A signer not in the map is its
-	// own validator address. The map must be one-to-one.
+	// contract address when the two differ. An address that is neither a
+	// key nor a value is its own signer. The map must be one-to-one (Check).
 	SignerToValidator map[common.Address]common.Address
 }
 
@@ -76,22 +80,60 @@ func (c StandingConfig) Check() error {
 	return errors.Join(errs...)
 }
 
-// ValidatorOf returns the validator contract address of a signer: its
-// SignerToValidator entry, or the signer itself.
-func (c StandingConfig) ValidatorOf(signer common.Address) common.Address {
+// ValidatorOf returns the validator contract address whose signer is
+// signer (rewards-v1 §7): its SignerToValidator entry; else the signer
+// itself, unless the configuration gives that validator another signer
+// (the address is a value of the map but not a key), in which case signer
+// is no validator's signer and ok is false. With a map that passes Check,
+// ValidatorOf and SignerOf are inverse one-to-one mappings.
+func (c StandingConfig) ValidatorOf(signer common.Address) (validator common.Address, ok bool) {
 	if v, ok := c.SignerToValidator[signer]; ok {
-		return v
+		return v, true
 	}
-	return signer
+	if c.mappedTo(signer) {
+		return common.Address{}, false
+	}
+	return signer, true
+}
+
+// SignerOf returns the Clique signer of a validator (rewards-v1 §7): the
+// key of SignerToValidator that maps to it; else the validator's own
+// address, unless that address is mapped to another validator (it is a key
+// of the map), in which case the validator has no signer and ok is false.
+func (c StandingConfig) SignerOf(validator common.Address) (signer common.Address, ok bool) {
+	for s, v := range c.SignerToValidator {
+		if v == validator {
+			return s, true
+		}
+	}
+	if _, mapped := c.SignerToValidator[validator]; mapped {
+		return common.Address{}, false
+	}
+	return validator, true
+}
+
+// mappedTo reports whether a is a value of SignerToValidator.
+func (c StandingConfig) mappedTo(a common.Address) bool {
+	for _, v := range c.SignerToValidator {
+		if v == a {
+			return true
+		}
+	}
+	return false
 }
 
 // MissOf turns a MissTracker verdict into a Miss charged to the in-turn
-// signer's validator; ok is false when the slot is not a judged miss.
+// signer's validator; ok is false when the slot is not a judged miss, or
+// when the in-turn signer is no validator's signer (see ValidatorOf).
 func (c StandingConfig) MissOf(s Slot) (m Miss, ok bool) {
 	if !s.Judged || !s.Missed {
 		return Miss{}, false
 	}
-	return Miss{Block: s.Block, Signer: s.InTurn, Validator: c.ValidatorOf(s.InTurn)}, true
+	v, ok := c.ValidatorOf(s.InTurn)
+	if !ok {
+		return Miss{}, false
+	}
+	return Miss{Block: s.Block, Signer: s.InTurn, Validator: v}, true
 }
 
 // MissesFrom returns the first block whose misses NotGoodRuns and MissCounts
@@ -107,7 +149,8 @@ func (c StandingConfig) MissesFrom(first uint64) uint64 {
 // Miss is one missed slot: block Block was sealed out of turn while its
 // in-turn signer Signer was not barred by the recency rule. Validator is
 // the validator the miss counts against (StandingConfig.ValidatorOf(Signer));
-// when it is zero, NotGoodRuns and MissCounts derive it from Signer.
+// when it is zero, NotGoodRuns and MissCounts derive it from Signer (and
+// ignore the miss when Signer is no validator's signer).
 type Miss struct {
 	Block     uint64
 	Signer    common.Address
@@ -120,22 +163,113 @@ type Range struct {
 }
 
 // Run is a maximal range of blocks [From, To] in which Validator is active
-// and not in good standing.
+// and not in good standing for one reason. Consecutive not-good blocks with
+// different reasons are separate runs (rewards-v1 §7, 1.1).
 type Run struct {
 	Validator common.Address
 	From, To  uint64
-	// Reason is ReasonMissedSlots.
+	// Reason is ReasonNotASigner when the validator's signer is not in
+	// signers(b) for the blocks of the run, else ReasonMissedSlots.
 	Reason string
 	// Missed lists, ascending, the blocks in (From−W, To] at which a miss
-	// was charged to Validator: the evidence for the run.
+	// was charged to Validator: the evidence for a ReasonMissedSlots run.
+	// It is empty (not nil, so it encodes as []) for a ReasonNotASigner run,
+	// whose evidence is the signer set.
 	Missed []uint64
 }
 
+// SignerSet is the Clique signer set in force from block From on, until the
+// From of the next SignerSet of a SignerHistory.
+type SignerSet struct {
+	From    uint64
+	Signers []common.Address // ascending by address bytes
+}
+
+// SignerHistory is signers(b) over a range of blocks, as a list of the sets
+// in force, sorted by strictly increasing From: the set in force at b is
+// that of the last entry with From ≤ b. Before the first entry no address
+// is a signer. Build one with Add from MissTracker's slots.
+type SignerHistory []SignerSet
+
+// Add records that signers is signers(b). Blocks must be added in
+// increasing order (gaps are fine: a set stays in force until the next
+// one); only a change of set is stored, so a history costs memory per
+// signer-set change, not per block.
+//
+// Add keeps signers without copying it when it is sorted (an unsorted set
+// is stored as a sorted copy), so the caller must not modify it afterwards.
+// It is made for MissTracker's Slot.Signers, which the tracker never
+// modifies and replaces when the set changes: an unchanged set is then
+// recognised by identity, in constant time, whatever its size.
+func (h *SignerHistory) Add(b uint64, signers []common.Address) {
+	if n := len(*h); n > 0 && sameSet((*h)[n-1].Signers, signers) {
+		return
+	}
+	byBytes := func(a, b common.Address) int { return bytes.Compare(a[:], b[:]) }
+	if !slices.IsSortedFunc(signers, byBytes) {
+		signers = slices.Clone(signers)
+		slices.SortFunc(signers, byBytes)
+	}
+	*h = append(*h, SignerSet{From: b, Signers: signers})
+}
+
+// sameSet reports whether two sets are equal, comparing identity first.
+func sameSet(a, b []common.Address) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 || &a[0] == &b[0] {
+		return true
+	}
+	return slices.Equal(a, b)
+}
+
+// At returns signers(b): the set of the last entry with From ≤ b, or nil
+// when b is before the first entry. The slice is shared with h.
+func (h SignerHistory) At(b uint64) []common.Address {
+	i := sort.Search(len(h), func(i int) bool { return h[i].From > b })
+	if i == 0 {
+		return nil
+	}
+	return h[i-1].Signers
+}
+
+// ranges returns, per address, the merged inclusive ranges of the blocks of
+// [first, last] in which it is in signers(b).
+func (h SignerHistory) ranges(first, last uint64) map[common.Address][]Range {
+	out := make(map[common.Address][]Range)
+	for i, set := range h {
+		from, to := max(set.From, first), last
+		if i+1 < len(h) {
+			if h[i+1].From <= set.From {
+				continue // not strictly increasing: the later entry wins
+			}
+			to = min(to, h[i+1].From-1)
+		}
+		if from > to {
+			continue
+		}
+		for _, s := range set.Signers {
+			out[s] = append(out[s], Range{from, to})
+		}
+	}
+	for s, rs := range out {
+		out[s] = normalizeRanges(rs, first, last)
+	}
+	return out
+}
+
 // NotGoodRuns returns the runs of blocks b in [first, last] in which a
-// validator is active and not in good standing (rewards-v1 §4, §7): every
-// maximal interval of blocks in which i ∈ Active(b) and i's misses in blocks
-// (b−W, b] number at least T. The result is sorted by validator (address
-// bytes) and then From; it is nil when there are none or first > last.
+// validator is active and not in good standing (rewards-v1 §4, §7): i is
+// in good standing at b when i ∈ Active(b), SignerOf(i) ∈ signers(b), and
+// i's misses in blocks (b−W, b] number fewer than T. Each run has one
+// reason: ReasonNotASigner for active blocks whose signers(b) lacks i's
+// signer (whatever its misses: a validator voted out of Clique is
+// not-a-signer from the first block it is out), ReasonMissedSlots for the
+// other active blocks with T or more misses in the window. Consecutive
+// not-good blocks with different reasons make separate runs. The result is
+// sorted by validator (address bytes) and then From; it is nil when there
+// are none or first > last.
 //
 // misses must hold every miss in blocks MissesFrom(first) … last (earlier
 // and later ones are ignored). A miss counts against Miss.Validator (or
@@ -143,40 +277,69 @@ type Run struct {
 // validator and block counts once. Misses already in block order are used
 // as they come (what MissTracker produces); otherwise they are sorted first.
 //
+// signers must give signers(b) for every block of [first, last] (a block
+// before its first entry has no signers, so every active validator is
+// not-a-signer there).
+//
 // active maps a validator address to the inclusive block ranges in which it
 // is in Active(b); the ranges may overlap, touch, be unordered or extend
 // beyond [first, last]. Ranges with From > To are empty. Validators without
 // ranges are never in a run.
 //
 // cfg should pass Check; NotGoodRuns itself applies the definition as
-// written to any W and T (T = 0 makes every active block not good, W = 0
-// counts no misses). The address map of cfg is used only for misses with a
-// zero Validator. Cost: O(misses + ranges·log ranges + runs + evidence),
-// independent of last−first.
-func NotGoodRuns(cfg StandingConfig, misses []Miss, active map[common.Address][]Range, first, last uint64) []Run {
+// written to any W and T (T = 0 makes every active signer block not good,
+// W = 0 counts no misses). Cost: O(misses + ranges·log ranges +
+// signer-set changes·signers + runs + evidence), independent of
+// last−first.
+func NotGoodRuns(cfg StandingConfig, misses []Miss, signers SignerHistory, active map[common.Address][]Range, first, last uint64) []Run {
 	if first > last {
 		return nil
 	}
 	byVal := groupMisses(cfg, misses, first, last)
+	signerRanges := signers.ranges(first, last)
 	var runs []Run
 	for _, v := range sortedKeys(active) {
 		ranges := normalizeRanges(active[v], first, last)
 		if len(ranges) == 0 {
 			continue
 		}
-		ms := byVal[v]
-		for _, r := range intersect(notGoodIntervals(ms, cfg.Window, cfg.Threshold, first, last), ranges) {
-			lo := sort.Search(len(ms), func(i int) bool { return satAdd(ms[i], cfg.Window) > r.From })
-			hi := sort.Search(len(ms), func(i int) bool { return ms[i] > r.To })
-			runs = append(runs, Run{
-				Validator: v,
-				From:      r.From,
-				To:        r.To,
-				Reason:    ReasonMissedSlots,
-				Missed:    slices.Clone(ms[lo:hi]),
-			})
-		}
+		runs = append(runs, validatorRuns(cfg, v, ranges, signedRanges(cfg, v, signerRanges), byVal[v], first, last)...)
 	}
+	return runs
+}
+
+// signedRanges returns the ranges of blocks in which validator v's signer
+// is a Clique signer: nil when v has no signer.
+func signedRanges(cfg StandingConfig, v common.Address, signerRanges map[common.Address][]Range) []Range {
+	s, ok := cfg.SignerOf(v)
+	if !ok {
+		return nil
+	}
+	return signerRanges[s]
+}
+
+// validatorRuns returns validator v's runs, sorted by From, given its
+// active ranges and the ranges in which its signer is a Clique signer (both
+// sorted, merged and inside [first, last]) and its ascending distinct miss
+// blocks ms.
+func validatorRuns(cfg StandingConfig, v common.Address, active, signed []Range, ms []uint64, first, last uint64) []Run {
+	var runs []Run
+	for _, r := range subtract(active, signed) {
+		runs = append(runs, Run{Validator: v, From: r.From, To: r.To, Reason: ReasonNotASigner, Missed: []uint64{}})
+	}
+	asSigner := intersect(active, signed)
+	for _, r := range intersect(notGoodIntervals(ms, cfg.Window, cfg.Threshold, first, last), asSigner) {
+		lo := sort.Search(len(ms), func(i int) bool { return satAdd(ms[i], cfg.Window) > r.From })
+		hi := sort.Search(len(ms), func(i int) bool { return ms[i] > r.To })
+		runs = append(runs, Run{
+			Validator: v,
+			From:      r.From,
+			To:        r.To,
+			Reason:    ReasonMissedSlots,
+			Missed:    slices.Clone(ms[lo:hi]),
+		})
+	}
+	slices.SortFunc(runs, func(a, b Run) int { return cmp.Compare(a.From, b.From) })
 	return runs
 }
 
@@ -195,8 +358,13 @@ type ValidatorStanding struct {
 	// blocks of [first, last] in which the validator is active; 0 when it
 	// is never active.
 	PeakWindow uint64
-	// NotGoodBlocks is the number of active blocks with a window count of at
-	// least T: the total length of the validator's NotGoodRuns.
+	// NotSignerBlocks is the number of active blocks in which the
+	// validator's signer is not in signers(b): the total length of its
+	// ReasonNotASigner runs.
+	NotSignerBlocks uint64
+	// NotGoodBlocks is the number of active blocks in which the validator
+	// is not in good standing, for either reason: the total length of its
+	// NotGoodRuns.
 	NotGoodBlocks uint64
 	// Good reports NotGoodBlocks == 0: in good standing in every block of
 	// [first, last] in which it is active (no not-good run intersects the
@@ -211,12 +379,14 @@ type ValidatorStanding struct {
 // in at least one block of [first, last] or has a miss there, sorted by
 // address bytes; nil when first > last. Inputs are read as NotGoodRuns reads
 // them, and the figures agree with NotGoodRuns for the same inputs. Cost:
-// O(misses + ranges·log ranges + validators·log validators).
-func MissCounts(cfg StandingConfig, misses []Miss, active map[common.Address][]Range, first, last uint64) []ValidatorStanding {
+// O(misses + ranges·log ranges + signer-set changes·signers + validators·log
+// validators).
+func MissCounts(cfg StandingConfig, misses []Miss, signers SignerHistory, active map[common.Address][]Range, first, last uint64) []ValidatorStanding {
 	if first > last {
 		return nil
 	}
 	byVal := groupMisses(cfg, misses, first, last)
+	signerRanges := signers.ranges(first, last)
 	vals := make(map[common.Address][]Range)
 	for v, rs := range active {
 		if n := normalizeRanges(rs, first, last); len(n) > 0 {
@@ -251,20 +421,23 @@ func MissCounts(cfg StandingConfig, misses []Miss, active map[common.Address][]R
 				s.MissedWhileActive++
 			}
 		}
-		// Window count segment by segment, intersected with active ranges.
+		// Peak window count, segment by segment, over active blocks.
 		ri = 0
 		forEachSegment(ms, cfg.Window, first, last, func(from, to, count uint64) {
 			for ri < len(ranges) && ranges[ri].To < from {
 				ri++
 			}
-			for j := ri; j < len(ranges) && ranges[j].From <= to; j++ {
-				overlap := min(to, ranges[j].To) - max(from, ranges[j].From) + 1
+			if ri < len(ranges) && ranges[ri].From <= to {
 				s.PeakWindow = max(s.PeakWindow, count)
-				if count >= cfg.Threshold {
-					s.NotGoodBlocks += overlap
-				}
 			}
 		})
+		// Not-good blocks: the runs, so that the two always agree.
+		for _, r := range validatorRuns(cfg, v, ranges, signedRanges(cfg, v, signerRanges), ms, first, last) {
+			s.NotGoodBlocks += r.To - r.From + 1
+			if r.Reason == ReasonNotASigner {
+				s.NotSignerBlocks += r.To - r.From + 1
+			}
+		}
 		s.Good = s.NotGoodBlocks == 0
 		s.EntireRange = s.Good && s.ActiveBlocks == last-first+1
 		out = append(out, s)
@@ -282,7 +455,10 @@ func groupMisses(cfg StandingConfig, misses []Miss, first, last uint64) map[comm
 		}
 		v := m.Validator
 		if v == (common.Address{}) {
-			v = cfg.ValidatorOf(m.Signer)
+			var ok bool
+			if v, ok = cfg.ValidatorOf(m.Signer); !ok {
+				continue // a signer of no validator: the miss counts against nobody
+			}
 		}
 		out[v] = append(out[v], m.Block)
 	}
@@ -379,6 +555,33 @@ func forEachSegment(ms []uint64, w, first, last uint64, f func(from, to, count u
 		}
 		b = to + 1
 	}
+}
+
+// subtract returns the blocks of a that are not in b, as ranges; a and b
+// are sorted lists of disjoint, non-touching ranges, and so is the result.
+func subtract(a, b []Range) []Range {
+	var out []Range
+	j := 0
+	for _, r := range a {
+		for j < len(b) && b[j].To < r.From {
+			j++
+		}
+		from, covered := r.From, false
+		for k := j; k < len(b) && b[k].From <= r.To; k++ {
+			if b[k].From > from {
+				out = append(out, Range{from, b[k].From - 1})
+			}
+			if b[k].To >= r.To {
+				covered = true // also keeps b[k].To+1 from overflowing
+				break
+			}
+			from = b[k].To + 1
+		}
+		if !covered {
+			out = append(out, Range{from, r.To})
+		}
+	}
+	return out
 }
 
 // intersect returns the intersections of two sorted lists of disjoint,

@@ -1,6 +1,7 @@
 package epoch
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -13,14 +14,44 @@ import (
 )
 
 // refStanding is the slow, obvious reading of rewards-v1 §4/§7: walk every
-// block of [first, last] for every validator and count its misses in the
-// window directly.
+// block of [first, last] for every validator, look its signer up in the
+// signer set of that block, and count its misses in the window directly.
 type refStanding struct {
 	runs   []Run
 	counts []ValidatorStanding
 }
 
-func reference(cfg StandingConfig, misses []Miss, active map[common.Address][]Range, first, last uint64) refStanding {
+// refSignerOf is rewards-v1 §7's "a validator's signer address is its
+// contract address unless configuration maps it", one-to-one: the signer
+// mapped to v, else v itself unless v's address is mapped elsewhere.
+func refSignerOf(m map[common.Address]common.Address, v common.Address) (common.Address, bool) {
+	for s, to := range m {
+		if to == v {
+			return s, true
+		}
+	}
+	if _, ok := m[v]; ok {
+		return common.Address{}, false
+	}
+	return v, true
+}
+
+// refValidatorOf is the inverse of refSignerOf: the validator s is mapped
+// to, else s itself unless some other signer is mapped to s.
+func refValidatorOf(m map[common.Address]common.Address, s common.Address) (common.Address, bool) {
+	if v, ok := m[s]; ok {
+		return v, true
+	}
+	for _, v := range m {
+		if v == s {
+			return common.Address{}, false
+		}
+	}
+	return s, true
+}
+
+// reference computes standing block by block; signersAt(b) is signers(b).
+func reference(cfg StandingConfig, misses []Miss, signersAt func(uint64) []common.Address, active map[common.Address][]Range, first, last uint64) refStanding {
 	if first > last {
 		return refStanding{}
 	}
@@ -28,12 +59,19 @@ func reference(cfg StandingConfig, misses []Miss, active map[common.Address][]Ra
 	for _, m := range misses {
 		v := m.Validator
 		if v == (common.Address{}) {
-			v = cfg.ValidatorOf(m.Signer)
+			var ok bool
+			if v, ok = refValidatorOf(cfg.SignerToValidator, m.Signer); !ok {
+				continue
+			}
 		}
 		if missAt[v] == nil {
 			missAt[v] = make(map[uint64]bool)
 		}
 		missAt[v][m.Block] = true
+	}
+	isSigner := func(v common.Address, b uint64) bool {
+		s, ok := refSignerOf(cfg.SignerToValidator, v)
+		return ok && slices.Contains(signersAt(b), s)
 	}
 	isActive := func(v common.Address, b uint64) bool {
 		for _, r := range active[v] {
@@ -92,16 +130,35 @@ func reference(cfg StandingConfig, misses []Miss, active map[common.Address][]Ra
 				s.ActiveBlocks++
 				s.PeakWindow = max(s.PeakWindow, c)
 			}
-			bad := act && c >= cfg.Threshold
-			if bad {
+			reason := ""
+			switch {
+			case !act:
+			case !isSigner(v, b):
+				reason = ReasonNotASigner
+				s.NotSignerBlocks++
+			case c >= cfg.Threshold:
+				reason = ReasonMissedSlots
+			}
+			if reason != "" {
 				s.NotGoodBlocks++
+			}
+			if run != nil && run.Reason != reason {
+				if run.Reason == ReasonMissedSlots {
+					run.Missed = evidence(v, run.From, run.To)
+				}
+				out.runs = append(out.runs, *run)
+				run = nil
+			}
+			if reason != "" {
 				if run == nil {
-					run = &Run{Validator: v, From: b, Reason: ReasonMissedSlots}
+					run = &Run{Validator: v, From: b, Reason: reason}
 				}
 				run.To = b
 			}
-			if (!bad || b == last) && run != nil {
-				run.Missed = evidence(v, run.From, run.To)
+			if b == last && run != nil {
+				if run.Reason == ReasonMissedSlots {
+					run.Missed = evidence(v, run.From, run.To)
+				}
 				out.runs = append(out.runs, *run)
 				run = nil
 			}
@@ -120,16 +177,25 @@ func reference(cfg StandingConfig, misses []Miss, active map[common.Address][]Ra
 
 func addr(b byte) common.Address { return common.BytesToAddress([]byte{b}) }
 
+// TestNotGoodRunsMatchesReference compares NotGoodRuns and MissCounts with
+// the per-block reference over random signer-set changes, active-set
+// changes, miss patterns and signer↔validator mappings.
 func TestNotGoodRunsMatchesReference(t *testing.T) {
-	pool := []common.Address{addr(3), addr(1), addr(2)}
-	signerOf := map[common.Address]common.Address{addr(0x91): addr(1)} // signer 0x91 is validator 1
-	var runs int
-	for trial := range 3000 {
+	vals := []common.Address{addr(3), addr(1), addr(2), addr(4)}
+	signerPool := []common.Address{addr(1), addr(2), addr(3), addr(4), addr(0x91), addr(0x92)}
+	maps := []map[common.Address]common.Address{
+		nil,
+		{addr(0x91): addr(1)}, // signer 0x91 is validator 1; signer 1 is nobody's
+		{addr(0x91): addr(1), addr(2): addr(0x92)}, // validator 2 has no signer
+		{addr(3): addr(4), addr(4): addr(3)},       // swapped
+	}
+	count := map[string]int{}
+	for trial := range 4000 {
 		rng := rand.New(rand.NewPCG(uint64(trial), 3))
 		cfg := StandingConfig{
 			Window:            uint64(rng.IntN(9)),
 			Threshold:         uint64(rng.IntN(5)),
-			SignerToValidator: signerOf,
+			SignerToValidator: maps[rng.IntN(len(maps))],
 		}
 		first := uint64(rng.IntN(30))
 		last := first + uint64(rng.IntN(60))
@@ -138,15 +204,10 @@ func TestNotGoodRunsMatchesReference(t *testing.T) {
 		}
 		var misses []Miss
 		for range rng.IntN(40) {
-			v := pool[rng.IntN(len(pool))]
-			m := Miss{Block: uint64(rng.IntN(100)), Signer: v, Validator: v}
-			switch rng.IntN(4) {
-			case 0:
-				m.Validator = common.Address{} // derived from Signer
-			case 1:
-				if v == addr(1) {
-					m.Signer, m.Validator = addr(0x91), common.Address{}
-				}
+			s := signerPool[rng.IntN(len(signerPool))]
+			m := Miss{Block: uint64(rng.IntN(100)), Signer: s}
+			if v, ok := cfg.ValidatorOf(s); ok && rng.IntN(2) == 0 {
+				m.Validator = v // as MissOf gives it; otherwise derived from Signer
 			}
 			misses = append(misses, m)
 		}
@@ -154,30 +215,72 @@ func TestNotGoodRunsMatchesReference(t *testing.T) {
 			slices.SortFunc(misses, func(a, b Miss) int { return int(a.Block) - int(b.Block) })
 		}
 		active := make(map[common.Address][]Range)
-		for _, v := range pool {
+		for _, v := range vals {
 			for range rng.IntN(4) {
 				from := uint64(rng.IntN(100))
 				active[v] = append(active[v], Range{from, from + uint64(rng.IntN(30)) - 3})
 			}
 		}
-		name := fmt.Sprintf("trial %d W=%d T=%d [%d,%d]", trial, cfg.Window, cfg.Threshold, first, last)
-		want := reference(cfg, misses, active, first, last)
-		got := NotGoodRuns(cfg, slices.Clone(misses), active, first, last)
+		set, hist, signersAt := randomSignerSets(rng, signerPool, first, last)
+		name := fmt.Sprintf("trial %d W=%d T=%d [%d,%d] map %v", trial, cfg.Window, cfg.Threshold, first, last, cfg.SignerToValidator)
+		want := reference(cfg, misses, signersAt, active, first, last)
+		got := NotGoodRuns(cfg, slices.Clone(misses), hist, active, first, last)
 		if !runsEqual(got, want.runs) {
-			t.Fatalf("%s:\nmisses %v\nactive %v\ngot  %s\nwant %s", name, misses, active, fmtRuns(got), fmtRuns(want.runs))
+			t.Fatalf("%s:\nmisses %v\nsigners %v\nactive %v\ngot  %s\nwant %s", name, misses, set, active, fmtRuns(got), fmtRuns(want.runs))
 		}
-		counts := MissCounts(cfg, misses, active, first, last)
+		counts := MissCounts(cfg, misses, hist, active, first, last)
 		if len(counts) == 0 && len(want.counts) == 0 {
 			counts = nil
 		}
 		if !reflect.DeepEqual(counts, want.counts) {
-			t.Fatalf("%s:\nmisses %v\nactive %v\ngot  %+v\nwant %+v", name, misses, active, counts, want.counts)
+			t.Fatalf("%s:\nmisses %v\nsigners %v\nactive %v\ngot  %+v\nwant %+v", name, misses, set, active, counts, want.counts)
 		}
-		runs += len(got)
+		for i, r := range got {
+			count[r.Reason]++
+			if i > 0 && got[i-1].Validator == r.Validator && got[i-1].To+1 == r.From {
+				count["split"]++ // adjacent runs, necessarily of different reasons
+			}
+		}
 	}
-	if runs < 1000 {
-		t.Fatalf("only %d runs over all trials", runs)
+	t.Logf("runs by reason: %v", count)
+	for _, k := range []string{ReasonMissedSlots, ReasonNotASigner, "split"} {
+		if count[k] < 300 {
+			t.Errorf("only %d %q runs over all trials", count[k], k)
+		}
 	}
+}
+
+// randomSignerSets draws signers(b) for the blocks around [first, last]: a
+// random subset of pool that changes at random blocks. It returns the sets
+// by block (for failure messages), the SignerHistory built with Add block
+// by block as the export does, and signers(b) for the reference. Now and
+// then the history starts late, leaving the first blocks without signers.
+func randomSignerSets(rng *rand.Rand, pool []common.Address, first, last uint64) (map[uint64][]common.Address, SignerHistory, func(uint64) []common.Address) {
+	pick := func() []common.Address {
+		var out []common.Address
+		for _, a := range pool {
+			if rng.IntN(3) > 0 {
+				out = append(out, a)
+			}
+		}
+		slices.SortFunc(out, func(a, b common.Address) int { return bytes.Compare(a[:], b[:]) })
+		return out
+	}
+	from := first
+	if rng.IntN(10) == 0 {
+		from += uint64(rng.IntN(10)) // no signers before from
+	}
+	sets := make(map[uint64][]common.Address)
+	var hist SignerHistory
+	cur := pick()
+	for b := from; b <= last; b++ {
+		if rng.IntN(8) == 0 {
+			cur = pick()
+		}
+		sets[b] = cur
+		hist.Add(b, cur)
+	}
+	return sets, hist, func(b uint64) []common.Address { return sets[b] }
 }
 
 func runsEqual(a, b []Run) bool {
@@ -211,6 +314,7 @@ func TestNotGoodRunsCases(t *testing.T) {
 		return out
 	}
 	always := map[common.Address][]Range{v: {{0, 1000}}, w: {{0, 1000}}}
+	bothSign := SignerHistory{{From: 0, Signers: []common.Address{v, w}}}
 	tests := []struct {
 		name        string
 		W, T        uint64
@@ -302,12 +406,12 @@ func TestNotGoodRunsCases(t *testing.T) {
 				tc.want[i].Reason = ReasonMissedSlots
 			}
 			cfg := StandingConfig{Window: tc.W, Threshold: tc.T}
-			got := NotGoodRuns(cfg, tc.misses, tc.active, tc.first, tc.last)
+			got := NotGoodRuns(cfg, tc.misses, bothSign, tc.active, tc.first, tc.last)
 			if !runsEqual(got, tc.want) {
 				t.Fatalf("got  %s\nwant %s", fmtRuns(got), fmtRuns(tc.want))
 			}
 			if tc.W < 1000 {
-				if ref := reference(cfg, tc.misses, tc.active, tc.first, tc.last); !runsEqual(got, ref.runs) {
+				if ref := reference(cfg, tc.misses, bothSign.At, tc.active, tc.first, tc.last); !runsEqual(got, ref.runs) {
 					t.Fatalf("reference %s", fmtRuns(ref.runs))
 				}
 			}
@@ -323,7 +427,8 @@ func TestMissCountsSummary(t *testing.T) {
 		{Block: 25, Validator: x}, // x: never active, one miss
 	}
 	active := map[common.Address][]Range{v: {{0, 100}}, w: {{15, 18}}}
-	got := MissCounts(cfg, misses, active, 10, 29)
+	signers := SignerHistory{{From: 0, Signers: []common.Address{v, w, x}}}
+	got := MissCounts(cfg, misses, signers, active, 10, 29)
 	want := []ValidatorStanding{
 		// v's window count: 1 on 10–11, {5,12} = 2 at 12, 3 on 13–14, then
 		// 5 leaves at 15 (2) and 12 at 22 (1): not good on 12–21.
@@ -334,7 +439,7 @@ func TestMissCountsSummary(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)
 	}
-	runs := NotGoodRuns(cfg, misses, active, 10, 29)
+	runs := NotGoodRuns(cfg, misses, signers, active, 10, 29)
 	if len(runs) != 1 || runs[0].From != 12 || runs[0].To != 21 {
 		t.Fatalf("runs %s", fmtRuns(runs))
 	}
@@ -391,8 +496,29 @@ func TestStandingConfigCheck(t *testing.T) {
 func TestStandingConfigHelpers(t *testing.T) {
 	s, v := addr(0x91), addr(1)
 	cfg := StandingConfig{Window: 100, Threshold: 5, SignerToValidator: map[common.Address]common.Address{s: v}}
-	if cfg.ValidatorOf(s) != v || cfg.ValidatorOf(v) != v || cfg.ValidatorOf(addr(7)) != addr(7) {
-		t.Fatal("ValidatorOf")
+	for _, tc := range []struct {
+		signer, validator common.Address
+		ok                bool
+	}{
+		{s, v, true},
+		{v, common.Address{}, false}, // v's signer is s, so v signs for nobody
+		{addr(7), addr(7), true},
+	} {
+		if got, ok := cfg.ValidatorOf(tc.signer); got != tc.validator || ok != tc.ok {
+			t.Errorf("ValidatorOf(%s) = %s, %v; want %s, %v", tc.signer, got, ok, tc.validator, tc.ok)
+		}
+		if !tc.ok {
+			continue
+		}
+		if got, ok := cfg.SignerOf(tc.validator); got != tc.signer || !ok {
+			t.Errorf("SignerOf(%s) = %s, %v; want %s", tc.validator, got, ok, tc.signer)
+		}
+	}
+	if _, ok := cfg.SignerOf(s); ok {
+		t.Error("SignerOf(s): s is v's signer, so validator s has none")
+	}
+	if _, ok := cfg.MissOf(Slot{Block: 9, InTurn: v, Judged: true, Missed: true}); ok {
+		t.Fatal("MissOf charged a signer of no validator")
 	}
 	if m, ok := cfg.MissOf(Slot{Block: 9, InTurn: s, Judged: true, Missed: true}); !ok || m != (Miss{Block: 9, Signer: s, Validator: v}) {
 		t.Fatalf("MissOf %+v %v", m, ok)
@@ -404,5 +530,257 @@ func TestStandingConfigHelpers(t *testing.T) {
 		if got := cfg.MissesFrom(first); got != want {
 			t.Errorf("MissesFrom(%d) = %d, want %d", first, got, want)
 		}
+	}
+}
+
+// TestStandingVotedOutOfClique replays a Clique chain in which signer D
+// goes offline at block 10 (so it misses its slots) and is then voted out
+// by A, B and C from block 30. Its standing must be missed-slots while it
+// is still a signer and not-a-signer from the first block it is out: two
+// runs that touch, split by reason.
+func TestStandingVotedOutOfClique(t *testing.T) {
+	const (
+		last    = 60
+		offFrom = 10
+		voteAt  = 30
+	)
+	cfg := StandingConfig{Window: 20, Threshold: 2}
+	d := name("D")
+	genesis := Header{Signers: sortedNames("ABCD")}
+	tr, err := NewSignerTracker(DefaultCliqueEpoch, genesis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each block: the in-turn signer if it may seal, else the first signer
+	// (in sorted order) that may; from voteAt on the sealer votes D out.
+	var hs []Header
+	for b := uint64(1); b <= last; b++ {
+		in, _ := tr.InTurn()
+		cands := append([]common.Address{in}, tr.Signers()...)
+		var h Header
+		for _, s := range cands {
+			if s == d && b >= offFrom {
+				continue
+			}
+			h = Header{Number: b, Sealer: s, Difficulty: DiffNoTurn}
+			if s == in {
+				h.Difficulty = DiffInTurn
+			}
+			if b >= voteAt && s != d && tr.IsSigner(d) {
+				h.Coinbase = d // VoteAuth false: drop
+			}
+			if tr.check(h) == nil {
+				break
+			}
+		}
+		if err := tr.Apply(h); err != nil {
+			t.Fatalf("block %d: %v", b, err)
+		}
+		hs = append(hs, h)
+	}
+
+	mt, err := NewMissTracker(DefaultCliqueEpoch, genesis, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var misses []Miss
+	var hist SignerHistory
+	out := uint64(0) // first block whose signer set lacks D
+	for _, h := range hs {
+		sl, err := mt.Apply(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, ok := cfg.MissOf(sl); ok {
+			misses = append(misses, m)
+		}
+		hist.Add(h.Number, sl.Signers)
+		if out == 0 && !slices.Contains(sl.Signers, d) {
+			out = h.Number
+		}
+	}
+	if out == 0 || out <= voteAt || len(hist) != 2 {
+		t.Fatalf("D never voted out (out %d, %d signer sets)", out, len(hist))
+	}
+	var dMissed []uint64
+	for _, m := range misses {
+		if m.Validator != d {
+			t.Fatalf("miss at %d charged to %s, not D", m.Block, letters([]common.Address{m.Validator}))
+		}
+		dMissed = append(dMissed, m.Block)
+	}
+	if len(dMissed) < 3 {
+		t.Fatalf("D missed only %v", dMissed)
+	}
+
+	active := map[common.Address][]Range{}
+	for _, v := range names("ABCD") {
+		active[v] = []Range{{1, last}}
+	}
+	got := NotGoodRuns(cfg, misses, hist, active, 1, last)
+	var evidence []uint64
+	for _, m := range dMissed {
+		if m+cfg.Window > dMissed[1] && m < out {
+			evidence = append(evidence, m)
+		}
+	}
+	want := []Run{
+		{Validator: d, From: dMissed[1], To: out - 1, Reason: ReasonMissedSlots, Missed: evidence},
+		{Validator: d, From: out, To: last, Reason: ReasonNotASigner},
+	}
+	if !runsEqual(got, want) {
+		t.Fatalf("D missed %v, out from %d\ngot  %s\nwant %s", dMissed, out, fmtRuns(got), fmtRuns(want))
+	}
+	if ref := reference(cfg, misses, hist.At, active, 1, last); !runsEqual(got, ref.runs) {
+		t.Fatalf("reference %s", fmtRuns(ref.runs))
+	}
+	t.Logf("D missed %v; missed-slots [%d, %d], not-a-signer [%d, %d]", dMissed, got[0].From, got[0].To, got[1].From, got[1].To)
+}
+
+// TestNotGoodRunsSigners covers the not-a-signer rule case by case.
+func TestNotGoodRunsSigners(t *testing.T) {
+	v, w, s := addr(1), addr(2), addr(0x91)
+	set := func(from uint64, signers ...common.Address) SignerSet {
+		return SignerSet{From: from, Signers: signers}
+	}
+	missesOf := func(who common.Address, blocks ...uint64) []Miss {
+		out := make([]Miss, len(blocks))
+		for i, b := range blocks {
+			out[i] = Miss{Block: b, Signer: who}
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		signers SignerHistory
+		mapping map[common.Address]common.Address
+		misses  []Miss
+		active  map[common.Address][]Range
+		want    []Run
+	}{
+		{
+			name:    "contract validator that never was a signer: every active block",
+			signers: SignerHistory{set(0, v)},
+			active:  map[common.Address][]Range{v: {{10, 30}}, w: {{12, 15}, {20, 40}}},
+			want: []Run{
+				{Validator: w, From: 12, To: 15, Reason: ReasonNotASigner},
+				{Validator: w, From: 20, To: 30, Reason: ReasonNotASigner},
+			},
+		},
+		{
+			name:    "voted in mid-range: not good until then",
+			signers: SignerHistory{set(0, v), set(18, v, w)},
+			active:  map[common.Address][]Range{w: {{10, 30}}},
+			want:    []Run{{Validator: w, From: 10, To: 17, Reason: ReasonNotASigner}},
+		},
+		{
+			name:    "missed-slots then not-a-signer: two runs",
+			signers: SignerHistory{set(0, v, w), set(20, v)},
+			misses:  missesOf(w, 14, 16),
+			active:  map[common.Address][]Range{w: {{10, 30}}},
+			want: []Run{
+				{Validator: w, From: 16, To: 19, Reason: ReasonMissedSlots, Missed: []uint64{14, 16}},
+				{Validator: w, From: 20, To: 30, Reason: ReasonNotASigner},
+			},
+		},
+		{
+			name:    "not-a-signer then back with misses in the window",
+			signers: SignerHistory{set(0, v, w), set(15, v), set(17, v, w)},
+			misses:  missesOf(w, 12, 14), // two in the window on 14–17
+			active:  map[common.Address][]Range{w: {{10, 30}}},
+			want: []Run{
+				{Validator: w, From: 14, To: 14, Reason: ReasonMissedSlots, Missed: []uint64{12, 14}},
+				{Validator: w, From: 15, To: 16, Reason: ReasonNotASigner},
+				{Validator: w, From: 17, To: 17, Reason: ReasonMissedSlots, Missed: []uint64{12, 14}},
+			},
+		},
+		{
+			name:    "mapped signer in the set: good although the contract address is not",
+			signers: SignerHistory{set(0, s)},
+			mapping: map[common.Address]common.Address{s: v},
+			active:  map[common.Address][]Range{v: {{10, 30}}},
+		},
+		{
+			name:    "contract address in the set, mapped signer not: not a signer",
+			signers: SignerHistory{set(0, v)},
+			mapping: map[common.Address]common.Address{s: v},
+			active:  map[common.Address][]Range{v: {{10, 30}}},
+			want:    []Run{{Validator: v, From: 10, To: 30, Reason: ReasonNotASigner}},
+		},
+		{
+			name:    "validator whose address signs for another has no signer",
+			signers: SignerHistory{set(0, v, w)},
+			mapping: map[common.Address]common.Address{w: s},
+			active:  map[common.Address][]Range{w: {{10, 30}}, s: {{10, 12}}},
+			want:    []Run{{Validator: w, From: 10, To: 30, Reason: ReasonNotASigner}},
+		},
+		{
+			name:    "history starting late: no signers before it",
+			signers: SignerHistory{set(15, v)},
+			active:  map[common.Address][]Range{v: {{10, 30}}},
+			want:    []Run{{Validator: v, From: 10, To: 14, Reason: ReasonNotASigner}},
+		},
+		{
+			name:    "inactive blocks are in no run",
+			signers: SignerHistory{set(0, v)},
+			active:  map[common.Address][]Range{w: {{5, 12}}},
+			want:    []Run{{Validator: w, From: 10, To: 12, Reason: ReasonNotASigner}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := StandingConfig{Window: 6, Threshold: 2, SignerToValidator: tc.mapping}
+			got := NotGoodRuns(cfg, tc.misses, tc.signers, tc.active, 10, 30)
+			if !runsEqual(got, tc.want) {
+				t.Fatalf("got  %s\nwant %s", fmtRuns(got), fmtRuns(tc.want))
+			}
+			if ref := reference(cfg, tc.misses, tc.signers.At, tc.active, 10, 30); !runsEqual(got, ref.runs) {
+				t.Fatalf("reference %s", fmtRuns(ref.runs))
+			}
+			var notSigner uint64
+			for _, r := range tc.want {
+				if r.Reason == ReasonNotASigner {
+					notSigner += r.To - r.From + 1
+				}
+			}
+			var counted uint64
+			for _, c := range MissCounts(cfg, tc.misses, tc.signers, tc.active, 10, 30) {
+				counted += c.NotSignerBlocks
+			}
+			if counted != notSigner {
+				t.Fatalf("MissCounts: %d not-a-signer blocks, runs %d", counted, notSigner)
+			}
+		})
+	}
+}
+
+func TestSignerHistory(t *testing.T) {
+	a, b, c := addr(1), addr(2), addr(3)
+	var h SignerHistory
+	h.Add(5, []common.Address{a, b})
+	h.Add(6, []common.Address{a, b}) // unchanged: not stored
+	h.Add(9, []common.Address{b, c})
+	h.Add(12, []common.Address{c, b}) // unsorted: stored sorted
+	if len(h) != 3 || h[2].From != 12 || !slices.Equal(h[2].Signers, []common.Address{b, c}) {
+		t.Fatalf("history %+v", h)
+	}
+	for _, tc := range []struct {
+		b    uint64
+		want []common.Address
+	}{{0, nil}, {4, nil}, {5, []common.Address{a, b}}, {8, []common.Address{a, b}}, {9, []common.Address{b, c}}, {100, []common.Address{b, c}}} {
+		if got := h.At(tc.b); !slices.Equal(got, tc.want) {
+			t.Errorf("At(%d) = %v, want %v", tc.b, got, tc.want)
+		}
+	}
+	in := []common.Address{a}
+	h.Add(20, in)
+	h.Add(21, in) // the same slice: unchanged
+	h.Add(22, []common.Address{a})
+	if len(h) != 4 || &h.At(22)[0] != &in[0] {
+		t.Fatalf("history %+v", h)
+	}
+	r := h.ranges(0, 30)
+	if !slices.Equal(r[a], []Range{{5, 8}, {20, 30}}) || !slices.Equal(r[b], []Range{{5, 19}}) || !slices.Equal(r[c], []Range{{9, 19}}) {
+		t.Fatalf("ranges %v", r)
 	}
 }

@@ -76,9 +76,16 @@ type Epoch struct {
 
 // Export builds epoch k's input. previous is every account's cumulative
 // payout before epoch k (nil for epoch 0). It returns ErrNotFinal for an
-// epoch that is not final, and ErrEmpty (with Bounds set) for a final
-// epoch without blocks.
+// epoch that is not final, ErrEmpty (with Bounds set) for a final epoch
+// without blocks, and an error wrapping epoch.ErrStandingConfig when
+// p.Standing does not pass Check.
 func Export(ctx context.Context, src Source, p Params, k uint64, previous []calc.Balance) (*Epoch, error) {
+	// The standing rules need the signer↔validator map to be one-to-one;
+	// a bad one would charge misses or signer-set membership to the wrong
+	// validator.
+	if err := p.Standing.Check(); err != nil {
+		return nil, fmt.Errorf("export epoch %d: %w", k, err)
+	}
 	head, err := src.Head(ctx)
 	if err != nil {
 		return nil, err
@@ -152,12 +159,14 @@ func Export(ctx context.Context, src Source, p Params, k uint64, previous []calc
 }
 
 // standingOf replays Clique headers from a checkpoint early enough to judge
-// every block from first−W+1, and derives the not-good runs of [first, last].
+// every block from first−W+1, and derives the not-good runs of [first, last]
+// from the misses and the signer set in force at each block of the epoch.
 func standingOf(ctx context.Context, src Source, p Params, first, last uint64, active map[common.Address][]epoch.Range) ([]ValidatorStanding, []epoch.Run, error) {
 	judgeFrom := max(p.Standing.MissesFrom(first), 1)
 	cp := epoch.WarmCheckpoint(p.CliqueEpoch, judgeFrom, calc.MaxValidators)
 	var tracker *epoch.MissTracker
 	var misses []epoch.Miss
+	var signers epoch.SignerHistory
 	err := src.Blocks(ctx, cp, last, func(blocks []ledger.Block) error {
 		for i := range blocks {
 			h := toHeader(&blocks[i])
@@ -178,6 +187,9 @@ func standingOf(ctx context.Context, src Source, p Params, first, last uint64, a
 			if m, ok := p.Standing.MissOf(slot); ok {
 				misses = append(misses, m)
 			}
+			if slot.Block >= first {
+				signers.Add(slot.Block, slot.Signers)
+			}
 		}
 		return nil
 	})
@@ -187,7 +199,7 @@ func standingOf(ctx context.Context, src Source, p Params, first, last uint64, a
 	if tracker == nil || tracker.Next() != last+1 {
 		return nil, nil, fmt.Errorf("standing for blocks %d-%d: headers missing: %w", first, last, ErrHistory)
 	}
-	runs := epoch.NotGoodRuns(p.Standing, misses, active, first, last)
+	runs := epoch.NotGoodRuns(p.Standing, misses, signers, active, first, last)
 
 	var out []ValidatorStanding
 	for v, ranges := range active {
@@ -196,7 +208,7 @@ func standingOf(ctx context.Context, src Source, p Params, first, last uint64, a
 			vs.ActiveBlocks += min(r.To, last) - max(r.From, first) + 1
 		}
 		for _, m := range misses {
-			if m.Block >= first && p.Standing.ValidatorOf(m.Signer) == v {
+			if m.Block >= first && m.Validator == v {
 				vs.Missed = append(vs.Missed, m.Block)
 			}
 		}

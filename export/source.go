@@ -86,16 +86,21 @@ func (s RPCSource) Events(ctx context.Context, from, to uint64, fn func([]ledger
 	return s.F.FetchEvents(ctx, from, to, fn)
 }
 
-// ParamsFrom takes an export's parameters from the configuration.
+// ParamsFrom takes an export's parameters from the configuration. It
+// rejects a signers map that is not one-to-one (epoch.StandingConfig.Check).
 func ParamsFrom(c *config.Config) (Params, error) {
 	wei, err := c.Rewards.RewardWei()
 	if err != nil {
 		return Params{}, fmt.Errorf("rewards.reward_per_block_cmt: %w", err)
 	}
+	standing := epoch.StandingConfig{Window: c.Standing.Window, Threshold: c.Standing.Threshold, SignerToValidator: c.Signers}
+	if err := standing.Check(); err != nil {
+		return Params{}, fmt.Errorf("standing, signers: %w", err)
+	}
 	return Params{
 		ChainID: c.ChainID, StartBlock: c.StartBlock, Schedule: c.Schedule(),
 		Confirmations: c.Confirmations, CliqueEpoch: c.CliqueEpoch,
-		Standing:       epoch.StandingConfig{Window: c.Standing.Window, Threshold: c.Standing.Threshold, SignerToValidator: c.Signers},
+		Standing:       standing,
 		RewardPerBlock: *wei, ValidatorShareBps: c.Rewards.ValidatorShareBps,
 		Eligibility: c.Rewards.Eligibility, ForfeitPolicy: c.Rewards.ForfeitPolicy,
 	}, nil

@@ -5,8 +5,11 @@
 // and committed in order, one ledger transaction per batch.
 //
 // Every reply is checked before it is stored: a header must hash to the
-// hash the node reported and link to its parent, a log must belong to the
-// block the follower fetched. A bad reply is retried with backoff, never
-// stored. A parent mismatch means a reorg: the follower walks back to the
+// hash the node reported and link to its parent. Logs are asked for by
+// block hash, only for blocks whose logs bloom may hold a log of the
+// contract, fetched twice (the replies must agree), and each must be of the
+// asked block (hash and number) and the contract, with its address and
+// every topic in the block's bloom. A bad reply is retried with backoff,
+// never stored. A parent mismatch means a reorg: the follower walks back to the
 // common ancestor, rewinds the ledger there and ingests the new branch.
 package follower

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -327,7 +328,7 @@ func (f *Follower) fetch(ctx context.Context, from, to uint64) ([]ledger.Block, 
 	if err != nil {
 		return nil, nil, err
 	}
-	events, err := f.fetchLogs(cctx, from, to, blocks, blooms)
+	events, err := f.fetchBlockLogs(cctx, blocks, blooms)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -365,13 +366,159 @@ func (f *Follower) fetchHeaders(ctx context.Context, from, to uint64) ([]ledger.
 	return blocks, blooms, nil
 }
 
-// fetchLogs gets the contract's relevant logs in [from, to]. With blocks
-// (and their blooms) given, every log must belong to those exact blocks.
-func (f *Follower) fetchLogs(ctx context.Context, from, to uint64, blocks []ledger.Block, blooms []types.Bloom) ([]ledger.Event, error) {
-	// Log data is covered by no hash the follower holds (only the receipts
-	// root, which would need every receipt of the block), so the logs are
-	// fetched twice and must agree: a reply garbled in transit does not
-	// repeat itself. Topics are also checked against each header's bloom.
+// fetchBlockLogs gets the contract's relevant logs of the given blocks,
+// whose headers (and so logs blooms) are hash-checked.
+//
+// Logs are asked for block by block hash (eth_getLogs with blockHash, in
+// one JSON-RPC batch), so a reply cannot mix branches. Only blocks whose
+// bloom may hold a log of the contract address are asked: a bloom has no
+// false negatives, and most blocks hold no contract log, so this is what
+// keeps following as fast as fetching headers. Every returned log must be
+// of the asked block (hash and number) and the contract, not removed, of
+// one of the asked events, and its address and every topic must be in the
+// block's bloom.
+//
+// Log data is covered by no hash the follower holds (only the receipts
+// root, which would need every receipt of the block), so the batch is
+// fetched twice and the replies must agree byte for byte, block by block:
+// a reply garbled in transit, or a log dropped from one reply, does not
+// repeat itself identically. (A node that lies consistently is for the
+// audit against another node to catch.)
+func (f *Follower) fetchBlockLogs(ctx context.Context, blocks []ledger.Block, blooms []types.Bloom) ([]ledger.Event, error) {
+	var asked []int // indexes of the blocks to ask
+	for i := range blooms {
+		if blooms[i].Test(f.cfg.Contract[:]) {
+			asked = append(asked, i)
+		}
+	}
+	if len(asked) == 0 {
+		return nil, nil
+	}
+	raws, err := f.batchLogs(ctx, blocks, asked)
+	if err != nil {
+		return nil, err
+	}
+	again, err := f.batchLogs(ctx, blocks, asked)
+	if err != nil {
+		return nil, err
+	}
+	var events []ledger.Event
+	for j, i := range asked {
+		b := &blocks[i]
+		if !bytes.Equal(raws[j], again[j]) {
+			return nil, fmt.Errorf("%w: two eth_getLogs replies for block %d (%s) differ", ErrBadReply, b.Number, b.Hash.Hex())
+		}
+		if events, err = f.appendBlockEvents(events, raws[j], b, &blooms[i]); err != nil {
+			return nil, err
+		}
+	}
+	return events, nil
+}
+
+// appendBlockEvents decodes the eth_getLogs reply raw for block b, whose
+// logs bloom is bloom, checks every log (checkBlockLog) and appends the
+// events to events.
+func (f *Follower) appendBlockEvents(events []ledger.Event, raw json.RawMessage, b *ledger.Block, bloom *types.Bloom) ([]ledger.Event, error) {
+	var logs []types.Log
+	if err := json.Unmarshal(raw, &logs); err != nil {
+		return nil, fmt.Errorf("%w: logs of block %d: %v", ErrBadReply, b.Number, err)
+	}
+	for i := range logs {
+		if err := f.checkBlockLog(&logs[i], b, bloom); err != nil {
+			return nil, err
+		}
+	}
+	return appendEvents(events, logs)
+}
+
+// batchLogs asks for the contract's logs of blocks[i] for every i in asked,
+// by block hash, in one batch; the replies are in asked's order.
+func (f *Follower) batchLogs(ctx context.Context, blocks []ledger.Block, asked []int) ([]json.RawMessage, error) {
+	raws := make([]json.RawMessage, len(asked))
+	elems := make([]rpc.BatchElem, len(asked))
+	for j, i := range asked {
+		q := map[string]any{"blockHash": blocks[i].Hash, "address": f.cfg.Contract, "topics": [][]common.Hash{Topics()}}
+		elems[j] = rpc.BatchElem{Method: "eth_getLogs", Args: []any{q}, Result: &raws[j]}
+	}
+	if err := f.rpc.BatchCallContext(ctx, elems); err != nil {
+		return nil, fmt.Errorf("batch get logs: %w", err)
+	}
+	for j, i := range asked {
+		if elems[j].Error != nil {
+			return nil, fmt.Errorf("get logs of block %d (%s): %w", blocks[i].Number, blocks[i].Hash.Hex(), elems[j].Error)
+		}
+	}
+	return raws, nil
+}
+
+// checkBlockLog checks one log returned for block b, whose logs bloom is
+// bloom: of b, hash and number; then checkLog; then its address and every
+// topic in the bloom (types.BloomLookup; a garbled or foreign topic is
+// caught there, since a bloom holds the address and every topic of every
+// log of its block).
+func (f *Follower) checkBlockLog(l *types.Log, b *ledger.Block, bloom *types.Bloom) error {
+	if l.BlockHash != b.Hash || l.BlockNumber != b.Number {
+		return fmt.Errorf("%w: log (%d, %d) is from block %d (%s), asked for block %d (%s)",
+			ErrBadReply, l.BlockNumber, l.Index, l.BlockNumber, l.BlockHash.Hex(), b.Number, b.Hash.Hex())
+	}
+	if err := f.checkLog(l); err != nil {
+		return err
+	}
+	if !bloom.Test(l.Address[:]) {
+		return fmt.Errorf("%w: log (%d, %d): address %s is not in its block's bloom filter", ErrBadReply, l.BlockNumber, l.Index, l.Address.Hex())
+	}
+	for i, t := range l.Topics {
+		if !bloom.Test(t[:]) {
+			return fmt.Errorf("%w: log (%d, %d): topic %d %s is not in its block's bloom filter", ErrBadReply, l.BlockNumber, l.Index, i, t.Hex())
+		}
+	}
+	return nil
+}
+
+// checkLog checks what a log must satisfy whatever block it is from: not
+// removed by a reorg, of the contract, and of one of the asked events.
+func (f *Follower) checkLog(l *types.Log) error {
+	if l.Removed {
+		return fmt.Errorf("log (%d, %d) was removed by a reorg", l.BlockNumber, l.Index)
+	}
+	if l.Address != f.cfg.Contract {
+		return fmt.Errorf("%w: log (%d, %d) from %s, not the contract", ErrBadReply, l.BlockNumber, l.Index, l.Address.Hex())
+	}
+	if len(l.Topics) == 0 || !slices.Contains(Topics(), l.Topics[0]) {
+		return fmt.Errorf("%w: log (%d, %d) is not of an asked event", ErrBadReply, l.BlockNumber, l.Index)
+	}
+	return nil
+}
+
+// appendEvents decodes checked logs into events and appends them to
+// events, demanding (block, log_index) order throughout, as the ledger
+// does (nodes return logs in order; make sure).
+func appendEvents(events []ledger.Event, logs []types.Log) ([]ledger.Event, error) {
+	for i := range logs {
+		ev, ok, err := decodeLog(&logs[i])
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		if n := len(events); n > 0 {
+			p := &events[n-1]
+			if ev.Block < p.Block || (ev.Block == p.Block && ev.LogIndex <= p.LogIndex) {
+				return nil, fmt.Errorf("%w: logs out of order at (%d, %d)", ErrBadReply, ev.Block, ev.LogIndex)
+			}
+		}
+		events = append(events, ev)
+	}
+	return events, nil
+}
+
+// fetchRangeLogs gets the contract's relevant logs of blocks [from, to]
+// with one eth_getLogs over the range, for FetchEvents, which has no
+// headers to check them against. Like fetchBlockLogs it fetches twice and
+// demands agreement, and checks every log with checkLog and its block
+// number against the range.
+func (f *Follower) fetchRangeLogs(ctx context.Context, from, to uint64) ([]ledger.Event, error) {
 	q := map[string]any{
 		"fromBlock": hexutil.Uint64(from), "toBlock": hexutil.Uint64(to),
 		"address": f.cfg.Contract, "topics": [][]common.Hash{Topics()},
@@ -390,43 +537,16 @@ func (f *Follower) fetchLogs(ctx context.Context, from, to uint64, blocks []ledg
 	if err := json.Unmarshal(rawLogs, &logs); err != nil {
 		return nil, fmt.Errorf("%w: logs %d-%d: %v", ErrBadReply, from, to, err)
 	}
-	events := make([]ledger.Event, 0, len(logs))
 	for i := range logs {
 		l := &logs[i]
 		if l.BlockNumber < from || l.BlockNumber > to {
 			return nil, fmt.Errorf("%w: log in block %d outside %d-%d", ErrBadReply, l.BlockNumber, from, to)
 		}
-		if l.Removed {
-			return nil, fmt.Errorf("log (%d, %d) was removed by a reorg", l.BlockNumber, l.Index)
-		}
-		if l.Address != f.cfg.Contract {
-			return nil, fmt.Errorf("%w: log (%d, %d) from %s, not the contract", ErrBadReply, l.BlockNumber, l.Index, l.Address.Hex())
-		}
-		if blocks != nil {
-			if l.BlockHash != blocks[l.BlockNumber-from].Hash {
-				return nil, fmt.Errorf("log (%d, %d) is from block %s, fetched %s: chain changed between calls", l.BlockNumber, l.Index, l.BlockHash.Hex(), blocks[l.BlockNumber-from].Hash.Hex())
-			}
-			bloom := blooms[l.BlockNumber-from]
-			if !bloom.Test(l.Address[:]) || (len(l.Topics) > 0 && !bloom.Test(l.Topics[0][:])) {
-				return nil, fmt.Errorf("%w: log (%d, %d) is not in its block's bloom filter", ErrBadReply, l.BlockNumber, l.Index)
-			}
-		}
-		ev, ok, err := decodeLog(l)
-		if err != nil {
+		if err := f.checkLog(l); err != nil {
 			return nil, err
 		}
-		if ok {
-			events = append(events, ev)
-		}
 	}
-	// Nodes return logs in order; make sure, since the ledger requires it.
-	for i := 1; i < len(events); i++ {
-		p, e := &events[i-1], &events[i]
-		if e.Block < p.Block || (e.Block == p.Block && e.LogIndex <= p.LogIndex) {
-			return nil, fmt.Errorf("%w: logs out of order at (%d, %d)", ErrBadReply, e.Block, e.LogIndex)
-		}
-	}
-	return events, nil
+	return appendEvents(make([]ledger.Event, 0, len(logs)), logs)
 }
 
 // FetchBlocks fetches, checks and returns blocks [from, to] and their
@@ -465,7 +585,7 @@ func (f *Follower) FetchEvents(ctx context.Context, from, to uint64, fn func([]l
 		for attempt := 1; ; attempt++ {
 			cctx, cancel := context.WithTimeout(ctx, f.cfg.RPCTimeout)
 			var err error
-			events, err = f.fetchLogs(cctx, lo, hi, nil, nil)
+			events, err = f.fetchRangeLogs(cctx, lo, hi)
 			cancel()
 			if err == nil {
 				break

@@ -34,10 +34,14 @@ const dumpHead = `{"format":"standard-v1","leafEncoding":["address","uint256"],"
 // comment); values lists the leaves in input order, each with its index in
 // tree. The output is streamed through a buffer, so its size does not matter.
 //
-// StandardMerkleTree.load accepts every dump with at least one leaf. For a
-// tree with no leaves WriteDump writes "tree":[] and "values":[], which
-// ReadDump accepts but OZ v1.0.8's load rejects ("Merkle tree is invalid").
+// StandardMerkleTree.load accepts every dump WriteDump writes. A tree with
+// no leaves has no dump (rewards-v1 §6, 1.1: OZ v1.0.8's load rejects
+// "tree":[] with "Merkle tree is invalid"): WriteDump writes nothing and
+// returns ErrEmptyTree. Use WriteDumpFile to write or remove a dump file.
 func (t *Tree) WriteDump(w io.Writer) error {
+	if t.Len() == 0 {
+		return ErrEmptyTree
+	}
 	bw := bufio.NewWriterSize(w, 256<<10)
 	buf := make([]byte, 0, 256)
 	bw.WriteString(dumpHead)
@@ -130,8 +134,10 @@ func appendDecimal(dst []byte, v *uint256.Int) []byte {
 //     trees with leaves sorted by hash (OZ's default) are accepted.
 //
 // Errors wrap ErrBadDump and name the offending field, e.g.
-// "values[3].value[1]: ...". An empty dump ("tree":[] and "values":[]) gives
-// an empty tree with the all-zero root. The input is streamed; memory use is
+// "values[3].value[1]: ...". An empty dump ("tree":[] and "values":[], which
+// writers before rewards-v1 1.1 produced) gives an empty tree with the
+// all-zero root; under 1.1 an empty tree has no dump, see ReadDumpFile and
+// MissingDump. The input is streamed; memory use is
 // that of the resulting tree plus the stored node array.
 func ReadDump(r io.Reader) (*Tree, error) {
 	d := &dumpReader{r: bufio.NewReaderSize(r, maxDumpString)}

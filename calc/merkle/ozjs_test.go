@@ -72,11 +72,9 @@ func TestOZLoadsGoDump(t *testing.T) {
 		checkAgainstVector(t, tr, root, proofs)
 	}
 
-	// OZ v1.0.8 refuses an empty tree, which rewards-v1 allows (zero root).
-	empty, _ := Build(nil)
-	var buf bytes.Buffer
-	empty.WriteDump(&buf)
-	if _, _, err := ozLoad(t, buf.Bytes()); err == nil || !strings.Contains(err.Error(), "Merkle tree is invalid") {
+	// OZ v1.0.8 refuses an empty tree, which rewards-v1 allows (zero root):
+	// why an empty tree has no dump (1.1) and WriteDump refuses to write one.
+	if _, _, err := ozLoad(t, []byte(legacyEmptyDump)); err == nil || !strings.Contains(err.Error(), "Merkle tree is invalid") {
 		t.Fatalf("OZ on the empty dump: %v (expected it to refuse)", err)
 	}
 }

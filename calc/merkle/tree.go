@@ -30,8 +30,15 @@ var (
 	// ErrNoSuchAccount: the tree has no leaf for the account asked about.
 	ErrNoSuchAccount = errors.New("merkle: no such account")
 	// ErrBadDump: ReadDump's input is not a well-formed, self-consistent
-	// standard-v1 dump of an ["address","uint256"] tree.
+	// standard-v1 dump of an ["address","uint256"] tree, or ReadDumpFile's
+	// dump is not of the expected root.
 	ErrBadDump = errors.New("merkle: bad tree dump")
+	// ErrEmptyTree: WriteDump was given a tree with no leaves, which has no
+	// dump (rewards-v1 §6, 1.1: OZ's standard-v1 format cannot hold one).
+	ErrEmptyTree = errors.New("merkle: an empty tree has no dump")
+	// ErrNoDump: a tree's dump is missing although its root is not all
+	// zeros, so it is not the empty tree (MissingDump, ReadDumpFile).
+	ErrNoDump = errors.New("merkle: tree dump missing")
 )
 
 // wrapError is an error with its own message that wraps err.

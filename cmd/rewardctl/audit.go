@@ -53,7 +53,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	contractFlag := fs.String("contract", "", "validator contract address; overrides the configuration's contract")
 	address := fs.String("address", "", "also show this account's award split by validator and role, its cumulative amount and whether its proof verifies")
 	resultLoc := fs.String("result", "", "published result (cmt-epoch-payouts-v1) of the epoch to compare, a file or an http(s) URL")
-	prevLoc := fs.String("previous", "", "published result or tree dump of epoch N−1, a file or URL, for the cumulative amounts before N (default: beside --result)")
+	prevLoc := fs.String("previous", "", "published result or tree dump of epoch N−1, a file or URL, for the cumulative amounts before N (default: beside --result); a missing dump is the empty tree when epoch N−1's on-chain root is all zeros")
 	full := fs.Bool("full", false, "recompute every epoch from settle.first_epoch instead of reading epoch N−1's published file")
 	asJSON := fs.Bool("json", false, "print the report as one JSON document")
 	if err := parseFlags(fs, args); err != nil {
@@ -420,6 +420,9 @@ func (a *auditor) loadPrevious(ctx context.Context, rep *auditReport) ([]calc.Ba
 	}
 	a.prog.set("reading epoch %d's published file %s", k, loc)
 	c, err := loadCumulatives(ctx, loc)
+	if errors.Is(err, errNotPublished) && a.prevLoc != "" {
+		c, err = a.missingDump(ctx, k, err)
+	}
 	if err != nil {
 		hint := ""
 		if a.prevLoc == "" {
@@ -443,6 +446,26 @@ func (a *auditor) loadPrevious(ctx context.Context, rep *auditReport) ([]calc.Ba
 	rep.check(fmt.Sprintf("epoch %d's %s root equals epochRoot(%d).root", k, c.Kind, k), true, "")
 	return c.Balances, nil
 }
+
+// missingDump stands in for epoch k's tree dump given with --previous but
+// not found (notFound): an empty tree has no dump (rewards-v1 §6, 1.1), so
+// when the contract's root for k is all zeros the cumulative amounts are
+// those of the empty tree. Otherwise notFound stands.
+func (a *auditor) missingDump(ctx context.Context, k uint64, notFound error) (*cumulatives, error) {
+	onChain, err := a.epochRoot(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	t, err := merkle.MissingDump(onChain.Root)
+	if err != nil {
+		return nil, notFound
+	}
+	return &cumulatives{Root: t.Root(), Kind: kindEmptyTree, Balances: []calc.Balance{}}, nil
+}
+
+// kindEmptyTree is the kind of the previous epoch's cumulative amounts
+// when its dump is missing and its root is all zeros.
+const kindEmptyTree = "empty tree (no dump)"
 
 // comparePublished compares a published result with the recomputation
 // and with the chain's result hash.
@@ -571,7 +594,7 @@ type auditChain struct {
 type auditPrevious struct {
 	From      string       `json:"from"` // none, file or full
 	Location  string       `json:"location,omitempty"`
-	Kind      string       `json:"kind,omitempty"`   // result or tree
+	Kind      string       `json:"kind,omitempty"`   // result, tree or kindEmptyTree
 	Epochs    uint64       `json:"epochs,omitempty"` // recomputed, for full
 	Root      *common.Hash `json:"merkle_root,omitempty"`
 	ChainRoot *common.Hash `json:"chain_root,omitempty"`

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/cmt-rewards/cmt-rewards/calc"
+	"github.com/cmt-rewards/cmt-rewards/calc/merkle"
 	"github.com/cmt-rewards/cmt-rewards/internal/atomicfile"
 )
 
@@ -15,7 +16,7 @@ func runCalc(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "calc", "--input FILE [--out FILE] [--tree FILE]")
 	input := fs.String("input", "", "epoch input file (cmt-epoch-input-v1); - for standard input")
 	out := fs.String("out", "", "write the epoch result (cmt-epoch-payouts-v1) here instead of standard output")
-	tree := fs.String("tree", "", "also write the payout tree as an OpenZeppelin standard-v1 dump here")
+	tree := fs.String("tree", "", "also write the payout tree as an OpenZeppelin standard-v1 dump here (an empty tree has no dump: the file is removed)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -46,7 +47,10 @@ func runCalc(ctx context.Context, e *env, args []string) error {
 	if *out != "" {
 		files = append(files, atomicfile.File{Path: *out, Write: res.WriteJSON})
 	}
-	if *tree != "" {
+	// An empty tree has no dump (rewards-v1 §6, 1.1): none is written and
+	// a stale one at the path is removed, once everything else succeeded.
+	emptyTree := res.Tree.Len() == 0
+	if *tree != "" && !emptyTree {
 		files = append(files, atomicfile.File{Path: *tree, Write: res.Tree.WriteDump})
 	}
 	var stdout bytes.Buffer
@@ -58,10 +62,18 @@ func runCalc(ctx context.Context, e *env, args []string) error {
 	if err := atomicfile.WriteAll(files); err != nil {
 		return err
 	}
+	if *tree != "" && emptyTree {
+		if _, err := merkle.WriteDumpFile(*tree, 0, res.Tree); err != nil {
+			return err
+		}
+	}
 	if stdout.Len() > 0 {
 		if _, err := e.stdout.Write(stdout.Bytes()); err != nil {
 			return fmt.Errorf("write result: %w", err)
 		}
+	}
+	if *tree != "" && emptyTree {
+		fmt.Fprintf(e.stderr, "rewardctl calc: the payout tree is empty (all-zero root) and has no dump: no %s written\n", *tree)
 	}
 	return nil
 }

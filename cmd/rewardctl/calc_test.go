@@ -97,3 +97,37 @@ func TestCalcErrors(t *testing.T) {
 		t.Errorf("files left behind: %v", ents)
 	}
 }
+
+// TestCalcEmptyTree: an epoch without leaves has no tree dump (rewards-v1
+// §6, 1.1). --tree writes none, removes a stale one, and says so.
+func TestCalcEmptyTree(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	input := filepath.Join(dir, "in.json")
+	const doc = `{"format":"cmt-epoch-input-v1","chain_id":18,"epoch":0,"first_block":1,"last_block":10,` +
+		`"reward_per_block_wei":"5000000000000000000","validator_share_bps":2000,` +
+		`"validators_at_start":[],"stakes_at_start":[],"events":[],"not_in_good_standing":[]}`
+	if err := os.WriteFile(input, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, stale := range []bool{false, true} {
+		t.Run(map[bool]string{false: "no file", true: "stale dump"}[stale], func(t *testing.T) {
+			out, tree := filepath.Join(dir, "r.json"), filepath.Join(dir, "t.json")
+			if stale {
+				if err := os.WriteFile(tree, []byte(`{"format":"standard-v1"}`), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			code, stdout, stderr := runCmd(t, "calc", "--input", input, "--out", out, "--tree", tree)
+			if code != 0 || stdout != "" || !strings.Contains(stderr, "empty (all-zero root) and has no dump") {
+				t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+			}
+			if _, err := os.Stat(tree); !os.IsNotExist(err) {
+				t.Fatalf("tree file: %v", err)
+			}
+			if b, err := os.ReadFile(out); err != nil || !strings.Contains(string(b), `"merkle_root": "0x0000000000000000000000000000000000000000000000000000000000000000"`) {
+				t.Fatalf("result: %v\n%s", err, b)
+			}
+		})
+	}
+}

@@ -111,3 +111,17 @@ func syncDir(dir string) error {
 	}
 	return nil
 }
+
+// Remove removes the file at path, if there is one, and syncs its
+// directory so that the removal survives a crash. A missing file is not an
+// error.
+func Remove(path string) error {
+	err := os.Remove(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("remove %s: %w", path, err)
+	}
+	return syncDir(filepath.Dir(path))
+}

@@ -45,3 +45,20 @@ func TestWriteAll(t *testing.T) {
 		t.Errorf("b mode %v", st.Mode())
 	}
 }
+
+func TestRemove(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f.json")
+	if err := os.WriteFile(path, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("still there: %v", err)
+	}
+	if err := Remove(path); err != nil {
+		t.Fatalf("removing a missing file: %v", err)
+	}
+}

@@ -35,6 +35,7 @@ type Proxy struct {
 	faults    Faults
 	rng       *rand.Rand
 	intercept func(body []byte) (drop bool)
+	rewrite   func(body, reply []byte) []byte
 
 	Requests, Dropped, Garbled, Delayed atomic.Int64
 }
@@ -71,6 +72,17 @@ func (p *Proxy) SetIntercept(f func(body []byte) (drop bool)) {
 	p.mu.Unlock()
 }
 
+// SetRewrite installs f, called with every forwarded request body and the
+// target's reply before the random faults touch it; the proxy sends what f
+// returns instead of the reply. Tests use it to play a node that answers
+// wrongly in a particular way. f may be called concurrently; nil removes
+// it.
+func (p *Proxy) SetRewrite(f func(body, reply []byte) []byte) {
+	p.mu.Lock()
+	p.rewrite = f
+	p.mu.Unlock()
+}
+
 // Close stops the proxy.
 func (p *Proxy) Close() error { return p.srv.Close() }
 
@@ -92,7 +104,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.mu.Lock()
-	intercept := p.intercept
+	intercept, rewrite := p.intercept, p.rewrite
 	p.mu.Unlock()
 	if intercept != nil && intercept(body) {
 		p.Dropped.Add(1)
@@ -139,6 +151,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
+	}
+	if rewrite != nil {
+		reply = rewrite(body, reply)
 	}
 	if garble && corrupt(reply, pos) {
 		p.Garbled.Add(1)
