@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -40,7 +42,7 @@ type Server struct {
 	reg      *prometheus.Registry
 
 	mu    sync.Mutex
-	trees map[uint64]*calc.Result // recently served results with their trees
+	trees map[uint64]cachedResult // recently served results with their trees
 	order []uint64
 }
 
@@ -65,7 +67,7 @@ func New(s *settle.Settler, stats *follower.Stats, counters Counters, log *zap.L
 		log = zap.NewNop()
 	}
 	srv := &Server{settler: s, stats: stats, counters: counters, log: log, now: o.Now, stale: o.Stale,
-		mux: http.NewServeMux(), reg: prometheus.NewRegistry(), trees: map[uint64]*calc.Result{}}
+		mux: http.NewServeMux(), reg: prometheus.NewRegistry(), trees: map[uint64]cachedResult{}}
 	srv.registerMetrics()
 	srv.mux.HandleFunc("GET /healthz", srv.healthz)
 	srv.mux.Handle("GET /metrics", promhttp.HandlerFor(srv.reg, promhttp.HandlerOpts{}))
@@ -157,8 +159,11 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		problems = append(problems, "ledger: "+err.Error())
 	}
 	for _, rec := range recs {
-		if rec.State == settle.StateDisputed {
-			problems = append(problems, fmt.Sprintf("epoch %d disputed", rec.Epoch))
+		switch rec.State {
+		case settle.StateDisputed:
+			problems = append(problems, fmt.Sprintf("epoch %d disputed: %s", rec.Epoch, rec.Reason))
+		case settle.StateUnderfunded:
+			problems = append(problems, fmt.Sprintf("epoch %d underfunded: %s", rec.Epoch, rec.Reason))
 		}
 	}
 	if len(problems) > 0 {
@@ -294,7 +299,10 @@ type Proof struct {
 	Cumulative string         `json:"cumulative_wei"` // what claim() takes
 	Proof      []common.Hash  `json:"proof"`
 	MerkleRoot common.Hash    `json:"merkle_root"`
-	Calldata   hexutil.Bytes  `json:"calldata"` // ABI-encoded claim call
+	// Accepted reports that the contract accepted this root for the epoch;
+	// until then the claim reverts InvalidProof.
+	Accepted bool          `json:"accepted"`
+	Calldata hexutil.Bytes `json:"calldata"` // ABI-encoded claim call
 }
 
 func (s *Server) proof(w http.ResponseWriter, r *http.Request) {
@@ -308,6 +316,18 @@ func (s *Server) proof(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	account := common.HexToAddress(a)
+	rec, err := s.settler.Record(k)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "ledger: %v", err)
+		return
+	}
+	if rec != nil && rec.State == settle.StateDisputed {
+		// Our root is not the chain's: a proof against it cannot be claimed
+		// and would only mislead.
+		writeError(w, http.StatusConflict, "epoch %d is disputed (%s): the contract holds root %s, this daemon computed %s; no proofs are served",
+			k, rec.Reason, rec.ChainRoot.Hex(), rec.Root.Hex())
+		return
+	}
 	res, err := s.resultOf(k)
 	if errors.Is(err, ledger.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "epoch %d has not been computed", k)
@@ -330,27 +350,41 @@ func (s *Server) proof(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, Proof{
 		Epoch: k, Account: account, Amount: p.Amount.Dec(), Cumulative: p.Cumulative.Dec(), Proof: proof, MerkleRoot: res.MerkleRoot,
+		Accepted: rec != nil && rec.Settled(),
 		Calldata: contracts.NewValidatorSet().PackClaim(account, p.Cumulative.ToBig(), p32),
 	})
 }
 
 // resultOf returns epoch k's result, keeping the last few in memory: a
-// million-leaf tree takes a second to rebuild.
+// million-leaf tree takes a second to rebuild. An entry is used only while
+// the stored result still has the same hash (a reorg recomputes epochs).
 func (s *Server) resultOf(k uint64) (*calc.Result, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if res, ok := s.trees[k]; ok {
-		return res, nil
-	}
-	res, err := s.settler.Result(k)
+	raw, err := s.settler.ResultBytes(k)
 	if err != nil {
 		return nil, err
 	}
-	s.trees[k] = res
-	s.order = append(s.order, k)
+	h := crypto.Keccak256Hash(raw)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.trees[k]; ok && e.hash == h {
+		return e.res, nil
+	}
+	res, err := calc.DecodeResult(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("stored result of epoch %d: %w", k, err)
+	}
+	if _, ok := s.trees[k]; !ok {
+		s.order = append(s.order, k)
+	}
+	s.trees[k] = cachedResult{hash: h, res: res}
 	if len(s.order) > 3 {
 		delete(s.trees, s.order[0])
 		s.order = s.order[1:]
 	}
 	return res, nil
+}
+
+type cachedResult struct {
+	hash common.Hash
+	res  *calc.Result
 }

@@ -51,7 +51,7 @@ func TestAPIServesSettledEpochs(t *testing.T) {
 	}
 	var st api.Status
 	json.Unmarshal(get(t, srv.URL+"/v1/status", http.StatusOK), &st)
-	if st.Epochs["confirmed"] != 2 || st.LedgerHeight == 0 || st.LatestEpoch == nil || st.LatestEpoch.Epoch != 1 {
+	if st.Epochs["accepted"] != 2 || st.LedgerHeight == 0 || st.LatestEpoch == nil || st.LatestEpoch.Epoch != 1 {
 		t.Fatalf("status %+v", st)
 	}
 	var recs []settle.Record
@@ -89,7 +89,7 @@ func TestAPIServesSettledEpochs(t *testing.T) {
 	get(t, srv.URL+"/v1/epochs/1/proofs/0x12", http.StatusBadRequest)
 	get(t, srv.URL+"/v1/epochs/1/proofs/0x000000000000000000000000000000000000dEaD", http.StatusNotFound)
 	metrics := string(get(t, srv.URL+"/metrics", http.StatusOK))
-	for _, m := range []string{"rewardd_chain_head", "rewardd_ledger_height", "rewardd_lag_blocks", `rewardd_epochs{state="confirmed"} 2`, "rewardd_submission_attempts_total", "rewardd_rpc_errors_total"} {
+	for _, m := range []string{"rewardd_chain_head", "rewardd_ledger_height", "rewardd_lag_blocks", `rewardd_epochs{state="accepted"} 2`, "rewardd_submission_attempts_total", "rewardd_rpc_errors_total"} {
 		if !strings.Contains(metrics, m) {
 			t.Errorf("metrics lack %s", m)
 		}

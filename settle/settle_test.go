@@ -3,13 +3,17 @@ package settle_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	"go.uber.org/zap"
 
 	"github.com/cmt-rewards/cmt-rewards/contracts"
 	"github.com/cmt-rewards/cmt-rewards/devchain"
@@ -37,7 +41,7 @@ func TestSettleEpochs(t *testing.T) {
 		t.Fatalf("%d records, %d votes; want 2 and 2: %+v", len(recs), fx.Voter.Votes, recs)
 	}
 	for _, r := range recs {
-		if r.State != settle.StateConfirmed || !r.Accepted || r.Error != "" {
+		if r.State != settle.StateAccepted || !r.Accepted || r.Error != "" {
 			t.Fatalf("epoch %d: %+v", r.Epoch, r)
 		}
 		_, _, _, result := settle.FileNames(r.Epoch)
@@ -100,17 +104,20 @@ func TestSettleDisputed(t *testing.T) {
 	fx := newFixture(t)
 	ctx := context.Background()
 	fx.N.Mine(t, 70)
-	// Another validator gets a different root accepted for epoch 0 first.
+	// The two other validators, a majority, get a different root accepted
+	// for epoch 0 first.
 	vs := contracts.NewValidatorSet()
-	tx, err := fx.N.Chain.SendTx(ctx, fx.N.Signers[1], &fx.N.Contract, nil, vs.PackSubmitRoot(big.NewInt(0), common.Hash{1}, big.NewInt(0), common.Hash{2}))
-	if err != nil {
-		t.Fatal(err)
+	for _, k := range fx.N.Signers[1:] {
+		tx, err := fx.N.Chain.SendTx(ctx, k, &fx.N.Contract, nil, vs.PackSubmitRoot(big.NewInt(0), common.Hash{1}, big.NewInt(0), common.Hash{2}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fx.N.Commit(t, tx)
 	}
-	fx.N.Commit(t, tx)
 	if _, err := fx.F.SyncOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	err = fx.S.Pass(ctx)
+	err := fx.S.Pass(ctx)
 	if err == nil || !bytesContains(err.Error(), "epoch disputed") {
 		t.Fatalf("pass: %v", err)
 	}
@@ -125,3 +132,87 @@ func TestSettleDisputed(t *testing.T) {
 }
 
 func bytesContains(s, sub string) bool { return bytes.Contains([]byte(s), []byte(sub)) }
+
+// gateVoter fails every vote until opened, so that a test can hold an
+// epoch between compute and vote.
+type gateVoter struct {
+	*settletest.DirectVoter
+	open bool
+}
+
+func (v *gateVoter) Vote(ctx context.Context, vote settle.Vote) (settle.Outcome, error) {
+	if !v.open {
+		return settle.Outcome{}, errors.New("gate closed")
+	}
+	return v.DirectVoter.Vote(ctx, vote)
+}
+
+// TestReorgAfterCompute: epoch 0 is computed and published from one branch,
+// then a reorg deeper than the confirmations replaces its last part (a
+// stake of 7 CMT becomes 2 CMT). Before voting, the settler finds the
+// epoch's anchor block gone, recomputes from the new branch and votes the
+// new root; the old one is never sent.
+func TestReorgAfterCompute(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t)
+	ctx := context.Background()
+	gate := &gateVoter{DirectVoter: fx.Voter}
+	s := settle.New(settle.Config{Params: fx.Params, PublishDir: filepath.Join(fx.Dir, "pub")}, fx.L, gate, zap.NewNop(), nil)
+	fx.N.Mine(t, 40)
+	fork := fx.N.Chain.Head().Number.Uint64() // the branch forks here, inside epoch 0
+	fx.N.Commit(t, fx.N.Stake(t, 1, 2, 7e18))
+	fx.N.Mine(t, 40) // epoch 0 ends at ~60 and is final
+	if _, err := fx.F.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Pass(ctx); err == nil || !strings.Contains(err.Error(), "gate closed") {
+		t.Fatalf("pass: %v, want the closed gate", err)
+	}
+	old, _ := s.Record(0)
+	if old == nil || old.State != settle.StateSubmitted || old.AnchorHash == (common.Hash{}) {
+		t.Fatalf("record before the reorg: %+v", old)
+	}
+
+	// The stake is replaced by a smaller one on a heavier branch.
+	nonce, err := fx.N.Chain.Client().NonceAt(ctx, testnet.Addr(fx.N.Users[1]), new(big.Int).SetUint64(fork))
+	if err != nil {
+		t.Fatal(err)
+	}
+	depth := int(fx.N.Chain.Head().Number.Uint64() - fork)
+	if _, err := fx.N.Chain.Reorg(devchain.Fork{Depth: depth, Length: depth + 4, Txs: []*types.Transaction{fx.N.SignedStake(t, 1, 2, 2e18, nonce)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.F.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	gate.open = true
+	if err := s.Pass(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := s.Record(0)
+	if rec.State != settle.StateAccepted || rec.Root == old.Root || rec.AnchorHash == old.AnchorHash {
+		t.Fatalf("record after the reorg: %+v (old root %s)", rec, old.Root.Hex())
+	}
+	if fx.Voter.Votes != 1 {
+		t.Fatalf("%d votes, want 1", fx.Voter.Votes)
+	}
+	vs := contracts.NewValidatorSet()
+	got, _ := vs.UnpackEpochRoot(fx.Voter.Call(ctx, vs.PackEpochRoot(big.NewInt(0))))
+	if got.Root != rec.Root {
+		t.Fatalf("chain root %x, record %s", got.Root, rec.Root.Hex())
+	}
+	res, err := s.Result(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := os.ReadFile(filepath.Join(fx.Dir, "pub", "epoch-000000-input.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(in, []byte(`"amount_wei": "2000000000000000000"`)) || bytes.Contains(in, []byte(`"amount_wei": "7000000000000000000"`)) {
+		t.Fatalf("published input is not the new branch's:\n%s", in)
+	}
+	if res.MerkleRoot != rec.Root {
+		t.Fatal("stored result is not the voted one")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
+	"go.uber.org/zap"
 )
 
 // Ledger layout: bucket "submitter", one record per epoch (see doc.go).
@@ -33,6 +34,7 @@ const (
 	recAlreadyVoted recordState = "already-voted"
 	recAccepted     recordState = "accepted"
 	recDisputed     recordState = "disputed"
+	recConflict     recordState = "conflict"
 )
 
 // final returns the Outcome state a final record state stands for; ok is
@@ -47,6 +49,8 @@ func (st recordState) final() (_ State, ok bool) {
 		return Accepted, true
 	case recDisputed:
 		return Disputed, true
+	case recConflict:
+		return Conflict, true
 	}
 	return Pending, false
 }
@@ -62,6 +66,8 @@ func recordStateOf(s State) recordState {
 		return recAccepted
 	case Disputed:
 		return recDisputed
+	case Conflict:
+		return recConflict
 	}
 	return recOpen
 }
@@ -76,6 +82,46 @@ type record struct {
 	State      recordState `json:"state"`
 	Attempts   []attempt   `json:"attempts"`
 	Final      *final      `json:"final,omitempty"`
+	// Replaced are earlier votes of ours for the epoch, oldest first, each
+	// with its attempts: a vote is replaced only after a reorg deeper than
+	// the confirmations changed the epoch (see Submit).
+	Replaced []replacedVote `json:"replaced,omitempty"`
+}
+
+// replacedVote is a vote of ours that a later one replaced.
+type replacedVote struct {
+	Vote     voteJSON  `json:"vote"`
+	Attempts []attempt `json:"attempts"`
+}
+
+// replaced reports whether v is one of our votes that this record replaced.
+func (r *record) replaced(v Vote) bool {
+	if r == nil {
+		return false
+	}
+	for _, p := range r.Replaced {
+		if p.Vote.vote().Equal(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// signed is how many transactions were signed for the epoch, replaced
+// votes included.
+func (r *record) signed() int {
+	if r == nil {
+		return 0
+	}
+	n := len(r.Attempts)
+	for _, p := range r.Replaced {
+		n += len(p.Attempts)
+	}
+	return n
+}
+
+func (v voteJSON) vote() Vote {
+	return Vote{Epoch: v.Epoch, Root: v.Root, Total: v.Total, ResultHash: v.ResultHash}
 }
 
 // attempt is one signed transaction. All attempts of a record with the
@@ -137,7 +183,7 @@ func (r *record) latest() *attempt {
 // outcome is the Outcome a final record stands for.
 func (r *record) outcome() Outcome {
 	st, _ := r.State.final()
-	out := Outcome{State: st, Attempts: len(r.Attempts)}
+	out := Outcome{State: st, Attempts: r.signed()}
 	if a := r.latest(); a != nil {
 		out.TxHash = a.Hash
 	}
@@ -236,11 +282,45 @@ func (s *Submitter) sameNonce(n uint64) ([]attempt, error) {
 					out = append(out, a)
 				}
 			}
+			for _, p := range r.Replaced {
+				for _, a := range p.Attempts {
+					if a.Nonce == n {
+						out = append(out, a)
+					}
+				}
+			}
 			return nil
 		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("scan records: %w", err)
 	}
+	return out, nil
+}
+
+// replace makes v the vote of rec's epoch in place of rec's, which must be
+// confirmed on chain (Confirmed or AlreadyVoted): the old vote and its
+// attempts move to Replaced and v starts over from a simulation. The
+// contract's submitRoot replaces a validator's open-epoch vote in place;
+// if the epoch was accepted meanwhile, the next step reports it.
+func (s *Submitter) replace(rec *record, v Vote) (*record, error) {
+	if st, final := rec.State.final(); !final || (st != Confirmed && st != AlreadyVoted) {
+		return rec, fmt.Errorf("%w: recorded %s (%s), asked %s", ErrConflictingVote, rec.vote(), rec.State, v)
+	}
+	out, err := s.update(v.Epoch, rec, func(cur *record) *record {
+		old := cur.vote()
+		cur.Replaced = append(cur.Replaced, replacedVote{
+			Vote:     voteJSON{Epoch: old.Epoch, Root: old.Root, Total: old.Total, ResultHash: old.ResultHash},
+			Attempts: cur.Attempts,
+		})
+		cur.Root, cur.Total, cur.ResultHash = v.Root, new(big.Int).Set(v.Total), v.ResultHash
+		cur.Attempts, cur.State, cur.Final = nil, recClosed, nil
+		return cur
+	})
+	if err != nil {
+		return rec, err
+	}
+	s.log.Warn("replacing our confirmed vote: the epoch was recomputed", zap.Uint64("epoch", v.Epoch),
+		zap.Stringer("old", rec.vote()), zap.Stringer("new", v))
 	return out, nil
 }

@@ -69,7 +69,7 @@ func (r *run) reached(name string) {
 func (r *run) pending() Outcome {
 	out := Outcome{State: Pending}
 	if r.rec != nil {
-		out.Attempts = len(r.rec.Attempts)
+		out.Attempts = r.rec.signed()
 		if a := r.rec.latest(); a != nil {
 			out.TxHash = a.Hash
 		}
@@ -100,8 +100,11 @@ func (r *run) step(ctx context.Context) (*Outcome, error) {
 			return nil, err
 		}
 		out := Outcome{State: Confirmed, TxHash: m.a.Hash, Block: block}
-		if st.accepted != nil && !st.accepted.Equal(r.v) {
+		switch {
+		case st.accepted != nil && !st.accepted.Equal(r.v):
 			out.State, out.Accepted = Disputed, st.accepted
+		case st.ours != nil && !st.ours.Equal(r.v) && !r.rec.replaced(*st.ours):
+			out.State, out.Accepted = Conflict, st.ours // our vote was replaced since, and not by us
 		}
 		return r.finish(out)
 	}
@@ -110,10 +113,14 @@ func (r *run) step(ctx context.Context) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m != nil && st.accepted == nil && !st.voted {
+	mine := is(st.ours, r.v)
+	// A vote of ours that this record replaced is still on chain: ours to
+	// replace, not a verdict.
+	stale := st.ours != nil && !mine && r.rec.replaced(*st.ours)
+	if m != nil && st.accepted == nil && !mine {
 		return nil, r.reverted(ctx, m)
 	}
-	if st.accepted != nil || st.voted {
+	if st.accepted != nil || (st.ours != nil && !stale) {
 		return r.verdict(ctx, head, st)
 	}
 	if st.next < r.v.Epoch {
@@ -143,7 +150,7 @@ func (r *run) step(ctx context.Context) (*Outcome, error) {
 // nothing is sent, and the verdict is returned once it holds at the
 // confirmed height.
 func (r *run) verdict(ctx context.Context, head *types.Header, st chainState) (*Outcome, error) {
-	if st.voted && r.rec.latest() != nil && r.rec.State == recOpen && r.noReceipt < receiptGrace {
+	if is(st.ours, r.v) && r.rec.latest() != nil && r.rec.State == recOpen && r.noReceipt < receiptGrace {
 		r.noReceipt++ // our vote, but no receipt yet: give the node's index time
 		return nil, nil
 	}
@@ -159,8 +166,13 @@ func (r *run) verdict(ctx context.Context, head *types.Header, st chainState) (*
 	switch {
 	case cst.accepted != nil && !cst.accepted.Equal(r.v):
 		out = Outcome{State: Disputed, Accepted: cst.accepted}
-	case cst.voted:
+	case is(cst.ours, r.v):
 		out = Outcome{State: AlreadyVoted}
+	case cst.ours != nil && !r.rec.replaced(*cst.ours):
+		// Our key voted differently, and this ledger never sent that vote:
+		// another process uses the key. Replacing it would start a war of
+		// votes; a person must decide.
+		out = Outcome{State: Conflict, Accepted: cst.ours}
 	case cst.accepted != nil:
 		out = Outcome{State: Accepted, Accepted: cst.accepted}
 	default:
@@ -176,7 +188,7 @@ func (r *run) verdict(ctx context.Context, head *types.Header, st chainState) (*
 // finish records a verdict about a recorded vote.
 func (r *run) finish(out Outcome) (*Outcome, error) {
 	if r.rec != nil {
-		out.Attempts = len(r.rec.Attempts)
+		out.Attempts = r.rec.signed()
 		if out.TxHash == (common.Hash{}) {
 			if a := r.rec.latest(); a != nil {
 				out.TxHash = a.Hash
@@ -210,9 +222,14 @@ func (r *run) logVerdict(out Outcome) {
 	if out.Block != 0 {
 		fields = append(fields, zap.Uint64("block", out.Block))
 	}
-	if out.State == Disputed {
+	switch out.State {
+	case Disputed:
 		fields = append(fields, zap.Stringer("ours", r.v), zap.Stringer("accepted", out.Accepted))
 		r.log.Error("epoch accepted with a different root than ours; not voting", fields...)
+		return
+	case Conflict:
+		fields = append(fields, zap.Stringer("ours", r.v), zap.Stringer("on_chain", out.Accepted))
+		r.log.Error("this key already has a different vote on chain that this ledger did not send; is another process using the key? not voting", fields...)
 		return
 	}
 	r.log.Info("vote settled", fields...)
@@ -496,3 +513,6 @@ func confirmedHeight(head, c uint64) (*big.Int, bool) {
 	}
 	return new(big.Int).SetUint64(head + 1 - c), true
 }
+
+// is reports whether the chain's vote p (nil: none) is v.
+func is(p *Vote, v Vote) bool { return p != nil && p.Equal(v) }

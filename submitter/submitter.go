@@ -34,8 +34,8 @@ var (
 	// with a total outside uint256.
 	ErrInvalidVote = errors.New("invalid vote")
 	// ErrConflictingVote is returned by Submit when the ledger holds a
-	// record of a different vote for the same epoch: a validator never
-	// votes twice differently.
+	// record of a different vote for the same epoch that may not be
+	// replaced: one still in flight, or one the epoch was settled with.
 	ErrConflictingVote = errors.New("a different vote for this epoch is recorded")
 	// ErrEpochNotOpen is returned by Submit when the contract's nextEpoch
 	// is below the vote's epoch: an earlier epoch is not accepted yet.
@@ -92,6 +92,11 @@ const (
 	// Disputed: the epoch was accepted with a different (root, total,
 	// resultHash) than ours; Outcome.Accepted holds the chain's.
 	Disputed
+	// Conflict: our key has a different vote for the epoch on chain that
+	// this ledger never sent (another process uses the key); nothing was
+	// sent and Outcome.Accepted holds that vote. Replacing it would start a
+	// war of votes between the two processes, so a person decides.
+	Conflict
 )
 
 // String returns the state's name.
@@ -107,6 +112,8 @@ func (s State) String() string {
 		return "accepted"
 	case Disputed:
 		return "disputed"
+	case Conflict:
+		return "conflict"
 	}
 	return fmt.Sprintf("State(%d)", int(s))
 }
@@ -267,7 +274,11 @@ func (s *Submitter) NextEpoch(ctx context.Context) (uint64, error) {
 // an error the Outcome is Pending and carries what was sent.
 //
 // Submit is idempotent: calling it again, concurrently (calls are
-// serialised) or after a crash never sends a second vote. A final verdict
+// serialised) or after a crash never sends a second vote. A different vote
+// for an epoch replaces ours only when our recorded vote is confirmed on
+// chain and the epoch is still open (the settler recomputed it after a
+// reorg deeper than the confirmations); any other different vote is
+// ErrConflictingVote. A final verdict
 // about a vote we sent is recorded, and a later Submit returns it without
 // reading the chain.
 func (s *Submitter) Submit(ctx context.Context, v Vote) (Outcome, error) {
@@ -292,10 +303,12 @@ func (s *Submitter) submit(ctx context.Context, v Vote) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	if rec != nil {
-		if !rec.vote().Equal(v) {
-			return rec.outcome(), fmt.Errorf("%w: recorded %s, asked %s", ErrConflictingVote, rec.vote(), v)
+	if rec != nil && !rec.vote().Equal(v) {
+		if rec, err = s.replace(rec, v); err != nil {
+			return rec.outcome(), err
 		}
+	}
+	if rec != nil {
 		if _, final := rec.State.final(); final {
 			return rec.outcome(), nil
 		}

@@ -283,8 +283,9 @@ func TestAcceptedByOthers(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			e := newEnv(t, 1)
-			e.voteBy(e.net.Signers[1], tc.theirs)
+			e := newEnv(t, 3)
+			e.voteBy(e.net.Signers[1], tc.theirs) // 2 of 3: accepted
+			e.voteBy(e.net.Signers[2], tc.theirs)
 			e.mineEvery(30 * time.Millisecond)
 			l := e.ledger()
 			log, logs := observed(t)
@@ -484,7 +485,7 @@ func TestNonceTakenElsewhere(t *testing.T) {
 // both are Confirmed and the epoch is accepted once.
 func TestQuorumTwo(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, 2)
+	e := newEnv(t, 3)
 	e.mineEvery(30 * time.Millisecond)
 	v := vote(0, 1)
 	var wg sync.WaitGroup

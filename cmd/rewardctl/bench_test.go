@@ -41,7 +41,6 @@ func BenchmarkAuditFullEpoch(b *testing.B) {
 	}
 	n := testnet.New(b, testnet.Options{CliqueEpoch: 30000})
 	ctx := context.Background()
-	n.Fund(b, 100_000)
 	for i := 0; i < 6; i++ {
 		n.Commit(b, n.Stake(b, i%2, i%3, int64(1e18)*int64(i+1)))
 	}

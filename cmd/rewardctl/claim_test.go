@@ -71,7 +71,7 @@ func TestClaimAndStatus(t *testing.T) {
 	srv := httptest.NewServer(api.New(fx.S, &fx.F.Stats, nil, zap.NewNop(), api.Options{}))
 	defer srv.Close()
 	code, stdout, stderr = runCmd(t, "status", "--api", srv.URL)
-	if code != 0 || !strings.Contains(stdout, "confirmed") || !strings.Contains(stdout, "healthy") {
+	if code != 0 || !strings.Contains(stdout, "accepted") || !strings.Contains(stdout, "healthy") {
 		t.Fatalf("status: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if code, _, stderr := runCmd(t, "status", "--api", "http://127.0.0.1:1"); code != 1 || stderr == "" {

@@ -66,8 +66,11 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 			blocks = "none"
 		}
 		note := r.Error
-		if r.State == settle.StateDisputed {
-			note = "chain accepted " + r.ChainRoot.Hex()
+		switch r.State {
+		case settle.StateDisputed:
+			note = r.Reason + ": chain root " + r.ChainRoot.Hex()
+		case settle.StateUnderfunded:
+			note = r.Reason
 		}
 		fmt.Fprintf(w, "%d\t%s\t%s\t%v\t%s\t%d\t%s\t%s\n", r.Epoch, blocks, r.State, r.Accepted, weiToCMT(r.Distributed), r.Accounts, shortHash(r.Root.Hex()), note)
 	}

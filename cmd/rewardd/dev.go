@@ -25,13 +25,17 @@ import (
 )
 
 // Dev mode: a complete local system with no other software. An embedded
-// Clique chain with four signers; the validator contract with three of them
-// as validators and the fourth a candidate the DAO promotes in epoch 1;
-// five delegators with a staking history; validator 2's node offline for a
-// stretch of every third epoch; epochs of one chain minute (15 seconds of
-// wall time); and this daemon settling each epoch as validator 0.
+// Clique chain with four signers that credits 5 CMT per block to the
+// validator contract, as CyberMiles' node credits its reward collector; the
+// contract with three of the signers as validators and the fourth a
+// candidate the DAO promotes in epoch 1; five delegators with a staking
+// history; validator 2's node offline for a stretch of every third epoch;
+// epochs of one chain minute (15 seconds of wall time); and a daemon per
+// initial validator, so that a real majority (2 of 3, then 3 of 4) accepts
+// each root. Validator 0's daemon serves the API.
 const (
 	devSigners     = 4
+	devValidators  = 3 // signers 0..2; each runs a daemon
 	devDelegators  = 5
 	devBlockEvery  = 250 * time.Millisecond // one block of 1 s chain time
 	devEpochLength = 60 * time.Second
@@ -52,7 +56,8 @@ type devSystem struct {
 	signers    []*ecdsa.PrivateKey
 	delegators []*ecdsa.PrivateKey
 	contract   common.Address
-	cfg        config.Config
+	cfg        config.Config   // validator 0's daemon: the API, the files people look at
+	peers      []config.Config // validators 1.. : the rest of the majority
 	dir        string
 }
 
@@ -72,7 +77,12 @@ func startDev(ctx context.Context, dir, apiListen string, blockEvery time.Durati
 	for _, k := range d.signers {
 		alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: million}
 	}
-	chain, err := devchain.New(devchain.Config{ChainID: 4242, Signers: d.signers, Alloc: alloc, HTTP: true, Epoch: 30000})
+	// The contract is delegator 0's first transaction, so its address is
+	// known before genesis and the chain can credit block awards to it from
+	// block 1, as CyberMiles' genesis names its reward collector.
+	d.contract = crypto.CreateAddress(d.addr(d.delegators[0]), 0)
+	chain, err := devchain.New(devchain.Config{ChainID: 4242, Signers: d.signers, Alloc: alloc, HTTP: true, Epoch: 30000,
+		RewardCollector: d.contract, BlockReward: new(big.Int).Mul(big.NewInt(5), big.NewInt(1e18))})
 	if err != nil {
 		return nil, fmt.Errorf("dev chain: %w", err)
 	}
@@ -81,9 +91,21 @@ func startDev(ctx context.Context, dir, apiListen string, blockEvery time.Durati
 		chain.Close()
 		return nil, err
 	}
-	if err := d.writeConfig(apiListen); err != nil {
-		chain.Close()
-		return nil, err
+	for i := 0; i < devValidators; i++ {
+		listen, sub := apiListen, d.dir
+		if i > 0 {
+			listen, sub = "", filepath.Join(d.dir, fmt.Sprintf("validator-%d", i))
+		}
+		c, err := d.writeConfig(i, sub, listen)
+		if err != nil {
+			chain.Close()
+			return nil, err
+		}
+		if i == 0 {
+			d.cfg = c
+		} else {
+			d.peers = append(d.peers, c)
+		}
 	}
 	return d, nil
 }
@@ -114,19 +136,20 @@ func (d *devSystem) send(ctx context.Context, key *ecdsa.PrivateKey, value *big.
 func (d *devSystem) history(ctx context.Context) error {
 	vs := contracts.NewValidatorSet()
 	vals := []common.Address{d.addr(d.signers[0]), d.addr(d.signers[1]), d.addr(d.signers[2])}
-	args := vs.PackConstructor(vals, big.NewInt(1))
+	args := vs.PackConstructor(vals, big.NewInt(5000)) // roots by strict majority
 	addr, _, err := d.chain.Deploy(ctx, d.delegators[0], append(common.FromHex(contracts.ValidatorSetMetaData.Bin), args...))
 	if err != nil {
 		return fmt.Errorf("deploy contract: %w", err)
 	}
-	d.contract = addr
+	if addr != d.contract {
+		return fmt.Errorf("deploy contract: deployed at %s, block awards go to %s", addr.Hex(), d.contract.Hex())
+	}
 	cmt := func(n int64) *big.Int { return new(big.Int).Mul(big.NewInt(n), big.NewInt(1e18)) }
 	steps := []struct {
 		key   *ecdsa.PrivateKey
 		value *big.Int
 		data  []byte
 	}{
-		{d.delegators[4], cmt(200_000), nil}, // the block awards the contract pays out
 		{d.signers[3], nil, vs.PackDeclareCandidacy(crypto.FromECDSAPub(&d.signers[3].PublicKey)[1:])},
 		{d.delegators[0], cmt(30_000), vs.PackStake(vals[0])},
 		{d.delegators[1], cmt(20_000), vs.PackStake(vals[0])},
@@ -151,45 +174,52 @@ func (d *devSystem) history(ctx context.Context) error {
 	return nil
 }
 
-// writeConfig writes the daemon's key, password and configuration. Epoch 0
-// starts with the next block.
-func (d *devSystem) writeConfig(apiListen string) error {
+// writeConfig writes validator i's daemon key, password and configuration
+// under dir and returns the configuration. Epoch 0 starts with the next
+// block.
+func (d *devSystem) writeConfig(i int, dir, apiListen string) (config.Config, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return config.Config{}, err
+	}
 	id, err := uuid.NewRandom()
 	if err != nil {
-		return err
+		return config.Config{}, err
 	}
-	ks, err := keystore.EncryptKey(&keystore.Key{Id: id, Address: d.addr(d.signers[0]), PrivateKey: d.signers[0]}, devPassword, keystore.LightScryptN, keystore.LightScryptP)
+	key := d.signers[i]
+	ks, err := keystore.EncryptKey(&keystore.Key{Id: id, Address: d.addr(key), PrivateKey: key}, devPassword, keystore.LightScryptN, keystore.LightScryptP)
 	if err != nil {
-		return err
+		return config.Config{}, err
 	}
-	keyFile, pwFile := filepath.Join(d.dir, "validator-key.json"), filepath.Join(d.dir, "validator-password")
+	keyFile, pwFile := filepath.Join(dir, "validator-key.json"), filepath.Join(dir, "validator-password")
 	if err := os.WriteFile(keyFile, ks, 0o600); err != nil {
-		return err
+		return config.Config{}, err
 	}
 	if err := os.WriteFile(pwFile, []byte(devPassword+"\n"), 0o600); err != nil {
-		return err
+		return config.Config{}, err
 	}
-	head := d.chain.Head()
+	start := d.cfg.Epoch.Start
+	if i == 0 {
+		start = time.Unix(int64(d.chain.Head().Time+1), 0).UTC()
+	}
 	c := config.Default()
 	c.RPCURL, c.ChainID, c.Contract = d.chain.RPCURL(), d.chain.ChainID().Uint64(), d.contract
-	c.LedgerPath = filepath.Join(d.dir, "ledger.db")
+	c.LedgerPath = filepath.Join(dir, "ledger.db")
 	c.Confirmations, c.CliqueEpoch = 2, 30000
-	c.Epoch = config.EpochConfig{Start: time.Unix(int64(head.Time+1), 0).UTC(), Length: config.Duration(devEpochLength)}
+	c.Epoch = config.EpochConfig{Start: start, Length: config.Duration(devEpochLength)}
 	c.Standing = config.StandingConfig{Window: 30, Threshold: 5}
 	c.Follower.PollInterval = config.Duration(500 * time.Millisecond)
-	c.Settle = config.SettleConfig{Schedule: "@every 2s", PublishDir: filepath.Join(d.dir, "published")}
+	c.Settle = config.SettleConfig{Schedule: "@every 2s", PublishDir: filepath.Join(dir, "published")}
 	c.Submit.KeystoreFile, c.Submit.PasswordFile, c.Submit.Confirmations = keyFile, pwFile, 2
 	c.Submit.ResendAfter = config.Duration(10 * time.Second)
 	c.API.Listen = apiListen
 	if err := c.Check(); err != nil {
-		return fmt.Errorf("dev configuration: %w", err)
+		return config.Config{}, fmt.Errorf("dev configuration: %w", err)
 	}
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
-		return err
+		return config.Config{}, err
 	}
-	d.cfg = c
-	return os.WriteFile(filepath.Join(d.dir, "rewardd.json"), append(b, '\n'), 0o600)
+	return c, os.WriteFile(filepath.Join(dir, "rewardd.json"), append(b, '\n'), 0o600)
 }
 
 // produce mines a block every blockEvery until ctx ends. In epoch 1 the
@@ -213,7 +243,10 @@ func (d *devSystem) produce(ctx context.Context, log *zap.Logger) {
 		d.chain.SetOffline(2, k%3 == 2 && pos >= 10 && pos < 35)
 		if k == 1 && pos >= 20 && !promoted {
 			promoted = true
-			for _, i := range []int{1, 2} { // not 0: the daemon sends with that key
+			// Sent with the daemons' keys while no vote is due (epoch 0's
+			// root is accepted in the first seconds of epoch 1); a daemon
+			// whose nonce this takes signs its vote again.
+			for _, i := range []int{1, 2} {
 				if err := d.send(ctx, d.signers[i], nil, vs.PackVotePromote(d.addr(d.signers[3]))); err != nil {
 					log.Warn("dev: promotion vote", zap.Error(err))
 				}
@@ -233,7 +266,9 @@ cmt-rewards dev system
   chain      %s (chain %d, embedded Clique, 4 signers, a block every %s)
   contract   %s
   validators %s %s %s (+ candidate %s, promoted in epoch 1)
-  daemon     settles as validator %s; epochs of %s chain time (~%s wall time)
+  awards     5 CMT per block credited to the contract (the reward collector)
+  daemons    validators 0, 1 and 2 each settle and vote; a majority accepts a root
+             (validator %s's daemon serves the API); epochs of %s chain time (~%s wall time)
   offline    validator %s misses slots in epochs 2, 5, 8, ...
   files      %s (configuration rewardd.json, ledger.db, published/)
   api        %s

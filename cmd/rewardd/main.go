@@ -109,18 +109,41 @@ func runDev(ctx context.Context, dir, apiListen string, blockEvery time.Duration
 		return err
 	}
 	defer sys.chain.Close()
-	d, err := start(ctx, sys.cfg, log, hooks{})
-	if err != nil {
-		return err
+	var daemons []*daemon
+	defer func() {
+		for _, d := range daemons {
+			d.close()
+		}
+	}()
+	for i, cfg := range append([]config.Config{sys.cfg}, sys.peers...) {
+		dlog := log
+		if i > 0 {
+			dlog = log.Named(fmt.Sprintf("validator-%d", i))
+		}
+		d, err := start(ctx, cfg, dlog, hooks{})
+		if err != nil {
+			return fmt.Errorf("validator %d: %w", i, err)
+		}
+		daemons = append(daemons, d)
 	}
-	defer d.close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan struct{})
 	go func() { sys.produce(ctx, log.Named("dev")); close(done) }()
 	defer func() { cancel(); <-done }()
-	sys.printIntro(stdout, d.APIURL())
-	return d.run(ctx)
+	sys.printIntro(stdout, daemons[0].APIURL())
+	errc := make(chan error, len(daemons))
+	for _, d := range daemons[1:] {
+		go func() { errc <- d.run(ctx) }()
+	}
+	err = daemons[0].run(ctx)
+	cancel()
+	for range daemons[1:] {
+		if perr := <-errc; err == nil {
+			err = perr
+		}
+	}
+	return err
 }
 
 // dialChecked connects to the node and verifies that it serves the

@@ -63,8 +63,21 @@ func openLedgerAndVoter(ctx context.Context, cfg *config.Config, b submitter.Bac
 
 func (v *submitVoter) Address() common.Address { return v.s.Address() }
 
-// NextEpoch implements settle.Voter.
-func (v *submitVoter) NextEpoch(ctx context.Context) (uint64, error) { return v.s.NextEpoch(ctx) }
+// Chain implements settle.Voter.
+func (v *submitVoter) Chain(ctx context.Context, k uint64) (settle.ChainView, error) {
+	view, err := v.s.View(ctx, k)
+	if err != nil {
+		return settle.ChainView{}, err
+	}
+	return settle.ChainView{NextEpoch: view.NextEpoch, Accepted: settleVote(view.Accepted), Ours: settleVote(view.Ours), Available: view.Available}, nil
+}
+
+func settleVote(v *submitter.Vote) *settle.Vote {
+	if v == nil {
+		return nil
+	}
+	return &settle.Vote{Epoch: v.Epoch, Root: v.Root, Total: v.Total, ResultHash: v.ResultHash}
+}
 
 // Vote implements settle.Voter.
 func (v *submitVoter) Vote(ctx context.Context, vote settle.Vote) (settle.Outcome, error) {
@@ -79,10 +92,7 @@ func (v *submitVoter) Vote(ctx context.Context, vote settle.Vote) (settle.Outcom
 	if err != nil {
 		return settle.Outcome{}, err
 	}
-	res := settle.Outcome{TxHash: out.TxHash}
-	if out.Accepted != nil {
-		res.Accepted = &settle.Vote{Epoch: out.Accepted.Epoch, Root: out.Accepted.Root, Total: out.Accepted.Total, ResultHash: out.Accepted.ResultHash}
-	}
+	res := settle.Outcome{TxHash: out.TxHash, Accepted: settleVote(out.Accepted)}
 	switch out.State {
 	case submitter.Pending:
 		res.Kind = settle.Pending
@@ -92,6 +102,8 @@ func (v *submitVoter) Vote(ctx context.Context, vote settle.Vote) (settle.Outcom
 		res.Kind = settle.Accepted
 	case submitter.Disputed:
 		res.Kind = settle.Disputed
+	case submitter.Conflict:
+		res.Kind = settle.Conflict
 	default:
 		return settle.Outcome{}, fmt.Errorf("submitter returned %s", out.State)
 	}

@@ -30,44 +30,74 @@ import (
 // submitter, which adds persistence, fee bumping and confirmations; this
 // keeps state machine tests about the state machine.)
 type DirectVoter struct {
-	Net   *testnet.Net
-	Key   *ecdsa.PrivateKey
-	Votes int // votes sent
+	Net *testnet.Net
+	Key *ecdsa.PrivateKey
+	// Peers vote the same root right after Key, standing in for the other
+	// honest validators' daemons, so that a majority accepts it.
+	Peers []*ecdsa.PrivateKey
+	Votes int // votes sent by Key
 }
 
 // Call runs a read-only contract call at the head.
 func (v *DirectVoter) Call(ctx context.Context, data []byte) []byte {
-	out, err := v.Net.Chain.Client().CallContract(ctx, ethereum.CallMsg{To: &v.Net.Contract, Data: data}, nil)
+	out, err := v.Net.Chain.Client().CallContract(ctx, ethereum.CallMsg{From: testnet.Addr(v.Key), To: &v.Net.Contract, Data: data}, nil)
 	if err != nil {
 		panic(err)
 	}
 	return out
 }
 
-func (v *DirectVoter) NextEpoch(ctx context.Context) (uint64, error) {
+// Chain implements settle.Voter, at the head.
+func (v *DirectVoter) Chain(ctx context.Context, k uint64) (settle.ChainView, error) {
 	vs := contracts.NewValidatorSet()
+	e := new(big.Int).SetUint64(k)
 	next, err := vs.UnpackNextEpoch(v.Call(ctx, vs.PackNextEpoch()))
 	if err != nil {
-		return 0, err
+		return settle.ChainView{}, err
 	}
-	return next.Uint64(), nil
+	view := settle.ChainView{NextEpoch: next.Uint64()}
+	if view.NextEpoch > k {
+		got, err := vs.UnpackEpochRoot(v.Call(ctx, vs.PackEpochRoot(e)))
+		if err != nil {
+			return view, err
+		}
+		view.Accepted = &settle.Vote{Epoch: k, Root: got.Root, Total: got.Total, ResultHash: got.ResultHash}
+	}
+	ours, err := vs.UnpackVoteOf(v.Call(ctx, vs.PackVoteOf(e, testnet.Addr(v.Key))))
+	if err != nil {
+		return view, err
+	}
+	if ours.Total.Sign() != 0 || ours.Root != ([32]byte{}) || ours.ResultHash != ([32]byte{}) {
+		view.Ours = &settle.Vote{Epoch: k, Root: ours.Root, Total: ours.Total, ResultHash: ours.ResultHash}
+	}
+	claimed, err := vs.UnpackTotalClaimed(v.Call(ctx, vs.PackTotalClaimed()))
+	if err != nil {
+		return view, err
+	}
+	funds, err := vs.UnpackRewardFunds(v.Call(ctx, vs.PackRewardFunds()))
+	if err != nil {
+		return view, err
+	}
+	view.Available = new(big.Int).Add(claimed, funds)
+	return view, nil
 }
 
+// Vote implements settle.Voter: Key votes, then every peer votes the same.
 func (v *DirectVoter) Vote(ctx context.Context, vote settle.Vote) (settle.Outcome, error) {
-	vs := contracts.NewValidatorSet()
-	next, _ := v.NextEpoch(ctx)
-	if next > vote.Epoch {
-		got, err := vs.UnpackEpochRoot(v.Call(ctx, vs.PackEpochRoot(new(big.Int).SetUint64(vote.Epoch))))
-		if err != nil {
-			return settle.Outcome{}, err
-		}
-		acc := &settle.Vote{Epoch: vote.Epoch, Root: got.Root, Total: got.Total, ResultHash: got.ResultHash}
-		if acc.Root == vote.Root && acc.Total.Cmp(vote.Total) == 0 && acc.ResultHash == vote.ResultHash {
-			return settle.Outcome{Kind: settle.Accepted, Accepted: acc}, nil
-		}
-		return settle.Outcome{Kind: settle.Disputed, Accepted: acc}, nil
+	view, err := v.Chain(ctx, vote.Epoch)
+	if err != nil {
+		return settle.Outcome{}, err
 	}
-	tx, err := v.Net.Chain.SendTx(ctx, v.Key, &v.Net.Contract, nil, vs.PackSubmitRoot(new(big.Int).SetUint64(vote.Epoch), vote.Root, vote.Total, vote.ResultHash))
+	switch {
+	case view.Accepted != nil && view.Accepted.Equal(&vote):
+		return settle.Outcome{Kind: settle.Accepted, Accepted: view.Accepted}, nil
+	case view.Accepted != nil:
+		return settle.Outcome{Kind: settle.Disputed, Accepted: view.Accepted}, nil
+	case view.Ours.Equal(&vote):
+		return settle.Outcome{Kind: settle.Voted}, nil
+	}
+	data := contracts.NewValidatorSet().PackSubmitRoot(new(big.Int).SetUint64(vote.Epoch), vote.Root, vote.Total, vote.ResultHash)
+	tx, err := v.Net.Chain.SendTx(ctx, v.Key, &v.Net.Contract, nil, data)
 	if err != nil {
 		return settle.Outcome{}, err
 	}
@@ -75,27 +105,32 @@ func (v *DirectVoter) Vote(ctx context.Context, vote settle.Vote) (settle.Outcom
 		return settle.Outcome{}, err
 	}
 	v.Votes++
+	for _, p := range v.Peers {
+		if ptx, err := v.Net.Chain.SendTx(ctx, p, &v.Net.Contract, nil, data); err == nil {
+			v.Net.Chain.Commit(ptx)
+		}
+	}
 	return settle.Outcome{Kind: settle.Voted, TxHash: tx.Hash()}, nil
 }
 
-// Settlement is a chain with the contract, funded rewards and two stakes, a
-// ledger the follower fills, and a Settler voting through a DirectVoter:
+// Settlement is a chain with the contract (funded by block awards) and two
+// stakes, a ledger the follower fills, and a Settler voting through a
+// DirectVoter with one peer (2 of 3 validators):
 // epochs of 60 blocks (60 s at 1 s per block) from block 1.
 type Settlement struct {
-	N     *testnet.Net
-	L     *ledger.Ledger
-	F     *follower.Follower
-	S     *settle.Settler
-	Voter *DirectVoter
-	Dir   string
+	N      *testnet.Net
+	L      *ledger.Ledger
+	F      *follower.Follower
+	S      *settle.Settler
+	Voter  *DirectVoter
+	Dir    string
+	Params export.Params // the Settler's, for a second Settler on the same ledger
 }
 
 // NewSettlement starts one; it is torn down with the test.
 func NewSettlement(t testing.TB) *Settlement {
 	t.Helper()
-	n := testnet.New(t, testnet.Options{})
-	// Fund the contract's rewards and stake.
-	n.Fund(t, 10000)
+	n := testnet.New(t, testnet.Options{}) // block awards fund the contract
 	n.Commit(t, n.Stake(t, 0, 0, 3e18))
 	n.Commit(t, n.Stake(t, 1, 1, 1e18))
 	dir := t.TempDir()
@@ -116,9 +151,9 @@ func NewSettlement(t testing.TB) *Settlement {
 		Confirmations: 2, CliqueEpoch: 50, Standing: epoch.StandingConfig{Window: 30, Threshold: 5},
 		RewardPerBlock: *uint256.NewInt(5e18), ValidatorShareBps: 2000, Eligibility: calc.WhileActive, ForfeitPolicy: calc.Retain,
 	}
-	voter := &DirectVoter{Net: n, Key: n.Signers[0]}
+	voter := &DirectVoter{Net: n, Key: n.Signers[0], Peers: n.Signers[1:2]} // 2 of 3: a majority
 	s := settle.New(settle.Config{Params: p, PublishDir: filepath.Join(dir, "pub")}, l, voter, zap.NewNop(), nil)
-	return &Settlement{N: n, L: l, F: f, S: s, Voter: voter, Dir: dir}
+	return &Settlement{N: n, L: l, F: f, S: s, Voter: voter, Dir: dir, Params: p}
 }
 
 // Pass syncs the ledger and runs one settlement pass.
