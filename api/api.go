@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/cmt-rewards/cmt-rewards/calc"
 	"github.com/cmt-rewards/cmt-rewards/contracts"
+	"github.com/cmt-rewards/cmt-rewards/export"
 	"github.com/cmt-rewards/cmt-rewards/follower"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 	"github.com/cmt-rewards/cmt-rewards/settle"
@@ -41,6 +43,8 @@ type Server struct {
 	mux      *http.ServeMux
 	reg      *prometheus.Registry
 
+	drift func(ctx context.Context) (*export.Drift, error)
+
 	mu    sync.Mutex
 	trees map[uint64]cachedResult // recently served results with their trees
 	order []uint64
@@ -48,6 +52,9 @@ type Server struct {
 
 // Options configure a Server.
 type Options struct {
+	// Drift, if set, compares the contract's active set with the Clique
+	// signer set at the ledger's head for /v1/status.
+	Drift func(ctx context.Context) (*export.Drift, error)
 	// Stale is how long without a successful sync /healthz tolerates
 	// (default 5m).
 	Stale time.Duration
@@ -66,7 +73,7 @@ func New(s *settle.Settler, stats *follower.Stats, counters Counters, log *zap.L
 	if log == nil {
 		log = zap.NewNop()
 	}
-	srv := &Server{settler: s, stats: stats, counters: counters, log: log, now: o.Now, stale: o.Stale,
+	srv := &Server{settler: s, stats: stats, counters: counters, log: log, now: o.Now, stale: o.Stale, drift: o.Drift,
 		mux: http.NewServeMux(), reg: prometheus.NewRegistry(), trees: map[uint64]cachedResult{}}
 	srv.registerMetrics()
 	srv.mux.HandleFunc("GET /healthz", srv.healthz)
@@ -184,6 +191,11 @@ type Status struct {
 	Epochs        map[string]int `json:"epochs"`
 	LatestEpoch   *settle.Record `json:"latest_epoch,omitempty"`
 	SubmitAttempt uint64         `json:"submission_attempts"`
+	// SetDrift is where the contract's active set and the Clique signers
+	// differ at the ledger's head (absent when they match or are unknown).
+	SetDrift *export.Drift `json:"set_drift,omitempty"`
+	// DriftError says why SetDrift could not be computed.
+	DriftError string `json:"set_drift_error,omitempty"`
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
@@ -208,6 +220,15 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(recs) > 0 {
 		st.LatestEpoch = &recs[len(recs)-1]
+	}
+	if s.drift != nil && st.LedgerHeight > 0 {
+		d, err := s.drift(r.Context())
+		switch {
+		case err != nil:
+			st.DriftError = err.Error()
+		case !d.Empty():
+			st.SetDrift = d
+		}
 	}
 	writeJSON(w, http.StatusOK, st)
 }

@@ -138,3 +138,41 @@ func TestExportNotASigner(t *testing.T) {
 		t.Fatalf("two signers for one validator: %v", err)
 	}
 }
+
+// TestDriftAt: contract validators A, B, C, D and Clique signers A, B, C,
+// then C voted out of Clique and E never a validator. Before the vote only
+// D is drift; after it C is too; a signer E that no validator maps to is a
+// signer not validating.
+func TestDriftAt(t *testing.T) {
+	a, b, c, d, e := common.HexToAddress("0xa1"), common.HexToAddress("0xb2"), common.HexToAddress("0xc3"), common.HexToAddress("0xd4"), common.HexToAddress("0xe5")
+	blocks := cliqueChain(t, []common.Address{a, b, c, e}, 40, func(n uint64, sealer common.Address) (common.Address, bool) {
+		return c, n >= 20 && sealer != c
+	})
+	src := &memSource{blocks: blocks}
+	for i, v := range []common.Address{a, b, c, d} {
+		src.events = append(src.events, ledger.Event{Event: calc.Event{Block: 1, LogIndex: uint64(i), Kind: calc.KindValidatorAdded, Validator: v}})
+	}
+	p := export.Params{CliqueEpoch: epoch.DefaultCliqueEpoch}
+	for _, tc := range []struct {
+		at            uint64
+		notSigners    []common.Address
+		notValidators []common.Address
+	}{
+		{10, []common.Address{d}, []common.Address{e}},
+		{40, []common.Address{c, d}, []common.Address{e}},
+	} {
+		got, err := export.DriftAt(context.Background(), src, p, tc.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Block != tc.at || !slices.Equal(got.NotSigners, tc.notSigners) || !slices.Equal(got.NotValidators, tc.notValidators) || got.Empty() {
+			t.Errorf("at %d: %+v, want not signing %v, not validators %v", tc.at, got, tc.notSigners, tc.notValidators)
+		}
+	}
+	// Mapping E's signer to D's validator removes both from the drift.
+	p.Standing.SignerToValidator = map[common.Address]common.Address{e: d}
+	got, err := export.DriftAt(context.Background(), src, p, 10)
+	if err != nil || !got.Empty() {
+		t.Fatalf("with E signing for D: %+v, %v", got, err)
+	}
+}

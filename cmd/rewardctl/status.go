@@ -52,6 +52,17 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "last sync\t%s (%s ago)\n", st.LastSync.Format(time.RFC3339), time.Since(*st.LastSync).Round(time.Second))
 	}
 	fmt.Fprintf(w, "rpc errors\t%d, reorgs %d, vote transactions %d\n", st.RPCErrors, st.Reorgs, st.SubmitAttempt)
+	if d := st.SetDrift; d != nil {
+		for _, v := range d.NotSigners {
+			fmt.Fprintf(w, "set drift\tvalidator %s is not a Clique signer (not in good standing): vote it into Clique or remove it\n", v.Hex())
+		}
+		for _, s := range d.NotValidators {
+			fmt.Fprintf(w, "set drift\tClique signer %s validates for no active validator: vote it out of Clique or promote it\n", s.Hex())
+		}
+	}
+	if st.DriftError != "" {
+		fmt.Fprintf(w, "set drift\tunknown: %s\n", st.DriftError)
+	}
 	w.Flush()
 	if len(recs) == 0 {
 		fmt.Fprintln(e.stdout, "\nno epoch computed yet")

@@ -74,7 +74,17 @@ func start(ctx context.Context, cfg config.Config, log *zap.Logger, h hooks) (_ 
 	d.follower = follower.New(export.FollowerConfig(&cfg), d.client, d.l, log.Named("follower"))
 	d.settler = settle.New(settle.Config{Params: params, PublishDir: cfg.Settle.PublishDir, FirstEpoch: cfg.Settle.FirstEpoch, AfterSave: h.afterSave}, d.l, d.voter, log.Named("settle"), nil)
 	if d.apiLn != nil {
-		d.api = &http.Server{Handler: api.New(d.settler, &d.follower.Stats, d.voter, log.Named("api"), api.Options{}), ReadHeaderTimeout: 10 * time.Second}
+		drift := func(ctx context.Context) (*export.Drift, error) {
+			h, ok, err := d.l.Head()
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, errors.New("the ledger is empty")
+			}
+			return export.DriftAt(ctx, export.LedgerSource{L: d.l}, params, h.Number)
+		}
+		d.api = &http.Server{Handler: api.New(d.settler, &d.follower.Stats, d.voter, log.Named("api"), api.Options{Drift: drift}), ReadHeaderTimeout: 10 * time.Second}
 	}
 	return d, nil
 }

@@ -25,8 +25,9 @@ import (
 	"github.com/cmt-rewards/cmt-rewards/settle"
 )
 
-// TestDaemonOnGethNetwork: rewardd settles epochs of a real three-signer
-// geth Clique network while one signer's process is stopped for a while;
+// TestDaemonOnGethNetwork: two validators' rewardd, a majority, settle
+// epochs of a real three-signer geth Clique network while the third
+// signer's process is stopped for a while;
 // its roots land, a delegator claims with a proof fetched from the API, and
 // rewardctl audit, recomputing from the chain alone, agrees with the daemon
 // on every epoch, the offline validator included.
@@ -41,27 +42,51 @@ func TestDaemonOnGethNetwork(t *testing.T) {
 	funded := net.FundedKey()
 	vals := []common.Address{net.Signer(0), net.Signer(1), net.Signer(2)}
 	vs := contracts.NewValidatorSet()
+	// Stock geth mints no block awards (CyberMiles' node credits them to
+	// the contract), so the rewards are funded with a transfer here.
 	gethTx(ctx, t, client, funded, &contract, new(big.Int).Mul(big.NewInt(1e18), big.NewInt(1000)), nil)
 	gethTx(ctx, t, client, funded, &contract, big.NewInt(2e18), vs.PackStake(vals[1]))
 	head, _ := client.HeaderByNumber(ctx, nil)
 
-	ks, pw := writeKey(t, dir, net.SignerKey(0), "secret", 0o600)
-	cfgPath := filepath.Join(dir, "rewardd.json")
-	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`{"rpc_url": %q, "chain_id": 4344, "contract": %q, "clique_epoch": 30000, "confirmations": 2,
+	// Validators 0 and 1 each run a daemon: 2 of 3, a majority. Validator
+	// 0's follows node 1, validator 1's node 0.
+	var cfgPath, apiURL string
+	var log lockedBuffer
+	dctx, stop := context.WithCancel(ctx)
+	var dones []chan int
+	defer func() {
+		stop()
+		for _, d := range dones {
+			<-d
+		}
+	}()
+	for i := 0; i < 2; i++ {
+		vdir := filepath.Join(dir, fmt.Sprintf("validator-%d", i))
+		if err := os.MkdirAll(vdir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		ks, pw := writeKey(t, vdir, net.SignerKey(i), "secret", 0o600)
+		path := filepath.Join(vdir, "rewardd.json")
+		os.WriteFile(path, []byte(fmt.Sprintf(`{"rpc_url": %q, "chain_id": 4344, "contract": %q, "clique_epoch": 30000, "confirmations": 2,
   "ledger_path": %q, "epoch": {"start": %q, "length": "15s"},
   "standing": {"window": 30, "threshold": 5},
   "follower": {"poll_interval": "500ms", "rpc_timeout": "5s"},
   "settle": {"schedule": "@every 1s", "publish_dir": %q},
   "submit": {"keystore_file": %q, "password_file": %q, "confirmations": 2, "resend_after": "10s"},
-  "api": {"listen": "127.0.0.1:0"}}`, net.RPC(1), contract.Hex(), filepath.Join(dir, "ledger.db"),
-		time.Unix(int64(head.Time+1), 0).UTC().Format(time.RFC3339), filepath.Join(dir, "pub"), ks, pw)), 0o600)
-
-	dctx, stop := context.WithCancel(ctx)
-	var log lockedBuffer
-	done := make(chan int, 1)
-	go func() { done <- run(dctx, []string{"--config", cfgPath, "--log-format", "console"}, &log) }()
-	defer func() { stop(); <-done }()
-	apiURL := waitForAPI(t, &log, done)
+  "api": {"listen": "127.0.0.1:0"}}`, net.RPC(1-i), contract.Hex(), filepath.Join(vdir, "ledger.db"),
+			time.Unix(int64(head.Time+1), 0).UTC().Format(time.RFC3339), filepath.Join(vdir, "pub"), ks, pw)), 0o600)
+		out := &log
+		if i > 0 {
+			out = new(lockedBuffer)
+		}
+		done := make(chan int, 1)
+		go func() { done <- run(dctx, []string{"--config", path, "--log-format", "console"}, out) }()
+		dones = append(dones, done)
+		url := waitForAPI(t, out, done)
+		if i == 0 {
+			cfgPath, apiURL, dir = path, url, vdir
+		}
+	}
 	// Validator 2's node goes offline for ~20 blocks inside epoch 1.
 	if err := net.WaitBlock(ctx, head.Number.Uint64()+18); err != nil {
 		t.Fatal(err)

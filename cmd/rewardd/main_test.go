@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -126,7 +127,13 @@ func TestDaemonSettles(t *testing.T) {
 	go func() { done <- run(ctx, []string{"--config", cfg, "--log-format", "console"}, &stderr) }()
 
 	apiURL := waitForAPI(t, &stderr, done)
-	waitSettled(t, apiURL, 2, &stderr)
+	st := waitSettled(t, apiURL, 2, &stderr)
+	// Signers 1 and 2 seal but validate nothing: the status says so.
+	want := []common.Address{testnet.Addr(n.Signers[1]), testnet.Addr(n.Signers[2])}
+	slices.SortFunc(want, func(a, b common.Address) int { return bytes.Compare(a[:], b[:]) })
+	if st.SetDrift == nil || len(st.SetDrift.NotSigners) != 0 || !slices.Equal(st.SetDrift.NotValidators, want) {
+		t.Fatalf("set drift %+v (%s), want signers %v not validating", st.SetDrift, st.DriftError, want)
+	}
 	user := testnet.Addr(n.Users[0])
 	resp, err := http.Get(fmt.Sprintf("%s/v1/epochs/1/proofs/%s", apiURL, user.Hex()))
 	if err != nil {
