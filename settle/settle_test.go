@@ -216,3 +216,38 @@ func TestReorgAfterCompute(t *testing.T) {
 		t.Fatal("stored result is not the voted one")
 	}
 }
+
+// TestEmptyTreeHasNoDump: with no stake nobody earns, the tree is empty and
+// (rewards-v1 §6, 1.1) no dump is published — a stale one is removed — while
+// the result and proofs are, and the all-zero root is accepted.
+func TestEmptyTreeHasNoDump(t *testing.T) {
+	t.Parallel()
+	fx := settletest.NewSettlementWith(t, false)
+	_, tree, proofs, result := settle.FileNames(0)
+	pub := filepath.Join(fx.Dir, "pub")
+	if err := os.MkdirAll(pub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pub, tree), []byte(`{"format":"standard-v1","tree":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fx.N.Mine(t, 70)
+	fx.Pass(t)
+	rec, _ := fx.S.Record(0)
+	if rec == nil || rec.State != settle.StateAccepted || rec.Root != (common.Hash{}) || rec.Accounts != 0 {
+		t.Fatalf("record %+v", rec)
+	}
+	if _, err := os.Stat(filepath.Join(pub, tree)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("tree dump of an empty tree: %v", err)
+	}
+	for _, f := range []string{proofs, result} {
+		if _, err := os.Stat(filepath.Join(pub, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range rec.Files {
+		if f == tree {
+			t.Fatalf("record lists the dump: %v", rec.Files)
+		}
+	}
+}

@@ -128,11 +128,17 @@ type Settlement struct {
 }
 
 // NewSettlement starts one; it is torn down with the test.
-func NewSettlement(t testing.TB) *Settlement {
+func NewSettlement(t testing.TB) *Settlement { return NewSettlementWith(t, true) }
+
+// NewSettlementWith is NewSettlement, without the two stakes if stakes is
+// false (nobody earns: every epoch's tree is empty).
+func NewSettlementWith(t testing.TB, stakes bool) *Settlement {
 	t.Helper()
 	n := testnet.New(t, testnet.Options{}) // block awards fund the contract
-	n.Commit(t, n.Stake(t, 0, 0, 3e18))
-	n.Commit(t, n.Stake(t, 1, 1, 1e18))
+	if stakes {
+		n.Commit(t, n.Stake(t, 0, 0, 3e18))
+		n.Commit(t, n.Stake(t, 1, 1, 1e18))
+	}
 	dir := t.TempDir()
 	l, err := ledger.Open(filepath.Join(dir, "ledger.db"), ledger.Identity{ChainID: n.Chain.ChainID().Uint64(), Contract: n.Contract}, 0)
 	if err != nil {
