@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -257,8 +258,17 @@ func (e *env) setLatestTime(ts uint64) {
 	if ts <= now {
 		e.t.Fatalf("setLatestTime(%d): head is already at %d", ts, now)
 	}
-	if err := e.sim.AdjustTime(time.Duration(ts-now) * time.Second); err != nil {
-		e.t.Fatal(err)
+	// The pool forgets mined transactions asynchronously after a Commit, and
+	// AdjustTime refuses while it still lists any as pending: wait for it.
+	for i := 0; ; i++ {
+		err := e.sim.AdjustTime(time.Duration(ts-now) * time.Second)
+		if err == nil {
+			break
+		}
+		if i == 200 || !strings.Contains(err.Error(), "non-empty block") {
+			e.t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	if got := e.latestTime(); got != ts {
 		e.t.Fatalf("head time %d after AdjustTime, want %d", got, ts)
