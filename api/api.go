@@ -40,6 +40,8 @@ type Server struct {
 	log      *zap.Logger
 	now      func() time.Time
 	stale    time.Duration
+	maxLag   uint64
+	health   func(ctx context.Context) []string
 	mux      *http.ServeMux
 	reg      *prometheus.Registry
 
@@ -56,9 +58,17 @@ type Options struct {
 	// signer set at the ledger's head for /v1/status.
 	Drift func(ctx context.Context) (*export.Drift, error)
 	// Stale is how long without a successful sync /healthz tolerates
-	// (default 5m).
+	// (default 5m; rewardd passes api.stale_after).
 	Stale time.Duration
-	Now   func() time.Time
+	// MaxLagBlocks, if positive, fails /healthz while the node's head is
+	// more than this many blocks ahead of the ledger (api.max_lag_blocks).
+	MaxLagBlocks uint64
+	// Health, if set, reports the daemon's further problems, each a
+	// sentence saying what is wrong (settlement failing pass after pass, a
+	// chain that changed under the ledger); /healthz fails while there is
+	// one, and /v1/status lists them.
+	Health func(ctx context.Context) []string
+	Now    func() time.Time
 }
 
 // New returns a Server over the settler's records and the follower's stats.
@@ -74,14 +84,16 @@ func New(s *settle.Settler, stats *follower.Stats, counters Counters, log *zap.L
 		log = zap.NewNop()
 	}
 	srv := &Server{settler: s, stats: stats, counters: counters, log: log, now: o.Now, stale: o.Stale, drift: o.Drift,
-		mux: http.NewServeMux(), reg: prometheus.NewRegistry(), trees: map[uint64]cachedResult{}}
+		maxLag: o.MaxLagBlocks, health: o.Health, mux: http.NewServeMux(), reg: prometheus.NewRegistry(), trees: map[uint64]cachedResult{}}
 	srv.registerMetrics()
+	srv.mux.HandleFunc("GET /livez", srv.livez)
 	srv.mux.HandleFunc("GET /healthz", srv.healthz)
 	srv.mux.Handle("GET /metrics", promhttp.HandlerFor(srv.reg, promhttp.HandlerOpts{}))
 	srv.mux.HandleFunc("GET /v1/status", srv.status)
 	srv.mux.HandleFunc("GET /v1/epochs", srv.epochs)
 	srv.mux.HandleFunc("GET /v1/epochs/{n}", srv.epoch)
 	srv.mux.HandleFunc("GET /v1/epochs/{n}/result", srv.result)
+	srv.mux.HandleFunc("GET /v1/epochs/{n}/input", srv.input)
 	srv.mux.HandleFunc("GET /v1/epochs/{n}/proofs/{address}", srv.proof)
 	return srv
 }
@@ -153,33 +165,6 @@ func writeError(w http.ResponseWriter, code int, format string, args ...any) {
 	writeJSON(w, code, map[string]string{"error": fmt.Sprintf(format, args...)})
 }
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	last := time.Unix(0, s.stats.LastSuccess.Load())
-	var problems []string
-	if s.stats.LastSuccess.Load() == 0 {
-		problems = append(problems, "no successful sync yet")
-	} else if age := s.now().Sub(last); age > s.stale {
-		problems = append(problems, fmt.Sprintf("last successful sync %s ago", age.Round(time.Second)))
-	}
-	recs, err := s.settler.Records()
-	if err != nil {
-		problems = append(problems, "ledger: "+err.Error())
-	}
-	for _, rec := range recs {
-		switch rec.State {
-		case settle.StateDisputed:
-			problems = append(problems, fmt.Sprintf("epoch %d disputed: %s", rec.Epoch, rec.Reason))
-		case settle.StateUnderfunded:
-			problems = append(problems, fmt.Sprintf("epoch %d underfunded: %s", rec.Epoch, rec.Reason))
-		}
-	}
-	if len(problems) > 0 {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"ok": false, "problems": problems})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
-}
-
 // Status is /v1/status.
 type Status struct {
 	ChainHead     uint64         `json:"chain_head"`
@@ -196,6 +181,10 @@ type Status struct {
 	SetDrift *export.Drift `json:"set_drift,omitempty"`
 	// DriftError says why SetDrift could not be computed.
 	DriftError string `json:"set_drift_error,omitempty"`
+	// Healthy is what /healthz answers; Problems say why not, the same
+	// sentences /healthz lists.
+	Healthy  bool     `json:"healthy"`
+	Problems []string `json:"problems,omitempty"`
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
@@ -221,6 +210,8 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	if len(recs) > 0 {
 		st.LatestEpoch = &recs[len(recs)-1]
 	}
+	st.Problems = s.Problems(r.Context())
+	st.Healthy = len(st.Problems) == 0
 	if s.drift != nil && st.LedgerHeight > 0 {
 		d, err := s.drift(r.Context())
 		switch {
@@ -365,14 +356,10 @@ func (s *Server) proof(w http.ResponseWriter, r *http.Request) {
 	}
 	p := res.Payouts[i]
 	proof := res.Tree.ProofAt(i)
-	p32 := make([][32]byte, len(proof))
-	for j := range proof {
-		p32[j] = proof[j]
-	}
 	writeJSON(w, http.StatusOK, Proof{
 		Epoch: k, Account: account, Amount: p.Amount.Dec(), Cumulative: p.Cumulative.Dec(), Proof: proof, MerkleRoot: res.MerkleRoot,
 		Accepted: rec != nil && rec.Settled(),
-		Calldata: contracts.NewValidatorSet().PackClaim(account, p.Cumulative.ToBig(), p32),
+		Calldata: contracts.ClaimCalldata(account, &p.Cumulative, proof),
 	})
 }
 

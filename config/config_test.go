@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -54,7 +55,20 @@ func TestDecodeRejects(t *testing.T) {
 		{"negative reward", `"5"`, `"-1"`, "rewards.reward_per_block_cmt: -1 is negative"},
 		{"share", `"reward_per_block_cmt": "5"`, `"reward_per_block_cmt": "5", "validator_share_bps": 10001`, "rewards.validator_share_bps: 10001 exceeds 10000"},
 		{"policy", `"reward_per_block_cmt": "5"`, `"reward_per_block_cmt": "5", "forfeit_policy": "burn"`, `rewards.forfeit_policy: unknown policy "burn"`},
-		{"unknown field", `"chain_id": 18,`, `"chain_id": 18, "confirmation": 3,`, `unknown field "confirmation"`},
+		{"unknown field", `"chain_id": 18,`, `"chain_id": 18, "confirmation": 3,`, `confirmation: unknown field; expected one of rpc_url, chain_id`},
+		{"unknown nested field", `"chain_id": 18,`, `"chain_id": 18, "follower": {"batchsize": 3},`, `follower.batchsize: unknown field; expected one of batch_size, concurrency`},
+		{"signers not one-to-one", `"0x38672b2206b095e0dd47f9be052c1279a1edcca5": "0x1111111111111111111111111111111111111111"`,
+			`"0x38672b2206b095e0dd47f9be052c1279a1edcca5": "0x1111111111111111111111111111111111111111", "0x48672b2206b095e0dd47f9be052c1279a1edcca5": "0x1111111111111111111111111111111111111111"`,
+			"both map to validator 0x1111111111111111111111111111111111111111; expected each signer and each validator once"},
+		{"zero signer", `"0x38672b2206b095e0dd47f9be052c1279a1edcca5": "0x1111111111111111111111111111111111111111"`,
+			`"0x38672b2206b095e0dd47f9be052c1279a1edcca5": "0x0000000000000000000000000000000000000000"`, "signers: invalid standing config: "},
+		{"tip above fee cap", `"chain_id": 18,`, `"chain_id": 18, "submit": {"max_fee_cap_gwei": "10", "max_tip_cap_gwei": "20"},`, "submit.max_tip_cap_gwei: 20 exceeds submit.max_fee_cap_gwei 10"},
+		{"submit confirmations", `"chain_id": 18,`, `"chain_id": 18, "submit": {"confirmations": 129},`, "submit.confirmations: 129: expected 1 to 128"},
+		{"submit poll", `"chain_id": 18,`, `"chain_id": 18, "submit": {"poll_interval": "0s"},`, "submit.poll_interval: 0s: must be positive"},
+		{"lag within confirmations", `"chain_id": 18,`, `"chain_id": 18, "confirmations": 200,`, "api.max_lag_blocks: 120: must exceed confirmations (200)"},
+		{"failed passes", `"chain_id": 18,`, `"chain_id": 18, "settle": {"max_failed_passes": 0},`, "settle.max_failed_passes: must be positive"},
+		{"attempts", `"chain_id": 18,`, `"chain_id": 18, "follower": {"attempts": 0},`, "follower.attempts: 0: expected 1 to 100"},
+		{"bad address", `0xe5B22d8240F479f34aBA4913A67964f3Df9dAFCc`, `0xe5B2`, "contract: hex string has length 4, want 40 for common.Address"},
 		{"wrong type", `"chain_id": 18,`, `"chain_id": "18",`, "chain_id: expected uint64, got a JSON string"},
 		{"batch size", `"chain_id": 18,`, `"chain_id": 18, "follower": {"batch_size": 0},`, "follower.batch_size: 0: expected 1 to 10000"},
 		{"schedule", `"chain_id": 18,`, `"chain_id": 18, "settle": {"schedule": "every two minutes", "publish_dir": "p"},`, `settle.schedule: "every two minutes"`},
@@ -100,5 +114,24 @@ func TestExampleConfig(t *testing.T) {
 	}
 	if err := c.CheckDaemon(); err != nil {
 		t.Fatal(err)
+	}
+	// It spells out every setting, so that it documents them all.
+	raw, err := os.ReadFile("../examples/rewardd.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Settings() {
+		var v any = doc
+		for _, part := range strings.Split(s.Path, ".") {
+			m, _ := v.(map[string]any)
+			v = m[part]
+		}
+		if v == nil {
+			t.Errorf("examples/rewardd.json does not set %s", s.Path)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/ethereum/go-ethereum/consensus/beacon"
 	"github.com/ethereum/go-ethereum/consensus/clique"
 	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/rawdb"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/eth"
@@ -76,7 +77,7 @@ type Config struct {
 	GenesisTime uint64              // unix seconds; default now - DefaultGenesisAge
 	HTTP        bool                // serve JSON-RPC on 127.0.0.1 with an OS-assigned port
 	LogIndex    bool                // run go-ethereum's log indexer (3-4x fewer blocks/s); eth_getLogs works without it
-	DataDir     string              // "" keeps everything in memory; to reopen a chain, pass the same Config with GenesisTime set
+	DataDir     string              // "" keeps everything in memory; to reopen a chain, pass the same Config with GenesisTime set (it reopens at its last block even after SIGKILL)
 	Logger      *slog.Logger        // nil discards devchain's and the node's logs
 
 	// RewardCollector receives BlockReward in every block after the genesis,
@@ -212,6 +213,17 @@ func New(cfg Config) (*Chain, error) {
 	ethCfg.TrieCleanCache = 16
 	ethCfg.TrieDirtyCache = 16
 	ethCfg.SnapshotCache = 16
+	if cfg.DataDir != "" {
+		// A chain in a data directory must reopen at its head even after
+		// SIGKILL: the path scheme keeps recent state in memory and, killed,
+		// reopens with the head's state missing and rewinds to the genesis.
+		// The hash scheme in archive mode commits every block's state, and
+		// persist syncs each block; without snapshots nothing is journaled
+		// only on a clean stop.
+		ethCfg.StateScheme = rawdb.HashScheme
+		ethCfg.NoPruning = true
+		ethCfg.SnapshotCache = 0
+	}
 	// The log indexer (filtermaps) cuts block throughput by a factor of 3-4;
 	// without it eth_getLogs scans header blooms, which is fast at test scale.
 	ethCfg.LogNoHistory = !cfg.LogIndex

@@ -63,5 +63,8 @@
 // 128 in-memory layers), so Reorg cannot fork deeper than MaxReorgDepth
 // blocks below the head. Without
 // Config.DataDir nothing is written to disk apart from go-ethereum's empty
-// ephemeral keystore directory, which Close removes.
+// ephemeral keystore directory, which Close removes. With it the chain keeps
+// every block's state (hash scheme, archive mode) and syncs the database
+// after every block, so a process killed at any moment reopens at the last
+// block it produced.
 package devchain

@@ -248,11 +248,29 @@ func (c *Chain) mineLocked(o BlockOpts) (*types.Block, error) {
 	if _, err := c.bc.InsertChain(types.Blocks{block}); err != nil {
 		return nil, fmt.Errorf("devchain: insert block %d: %w", block.NumberU64(), err)
 	}
+	if err := c.persist(); err != nil {
+		return nil, err
+	}
 	c.addTime = 0
 	c.remember(block.Hash(), crypto.PubkeyToAddress(o.Key.PublicKey))
 	c.log.Debug("devchain block", "number", block.NumberU64(), "hash", block.Hash(),
 		"difficulty", block.Difficulty(), "txs", len(block.Transactions()), "time", block.Time())
 	return block, nil
+}
+
+// persist makes the new head durable when the chain lives in a data
+// directory: go-ethereum writes without syncing, and a process killed
+// before its write-ahead log fills a block would reopen at an older head,
+// a reorg of blocks that others have already seen. One sync per block is
+// cheap at the rates a development chain runs. c.mu is held.
+func (c *Chain) persist() error {
+	if c.cfg.DataDir == "" {
+		return nil
+	}
+	if err := c.eth.ChainDb().SyncKeyValue(); err != nil {
+		return fmt.Errorf("devchain: sync data directory: %w", err)
+	}
+	return nil
 }
 
 // build has the miner assemble a block on parent and seals it with key.

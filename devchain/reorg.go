@@ -129,6 +129,9 @@ func (c *Chain) Reorg(f Fork) ([]*types.Block, error) {
 	if _, err := c.bc.SetCanonical(blocks[len(blocks)-1]); err != nil {
 		return nil, fmt.Errorf("devchain: reorg: set canonical head %d: %w", parent.Number.Uint64(), err)
 	}
+	if err := c.persist(); err != nil {
+		return nil, err
+	}
 	if err := c.eth.TxPool().Sync(); err != nil {
 		return nil, fmt.Errorf("devchain: reorg: sync tx pool: %w", err)
 	}

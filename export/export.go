@@ -44,9 +44,16 @@ type Source interface {
 
 // Params are the settings an export depends on.
 type Params struct {
-	ChainID       uint64
-	StartBlock    uint64 // no contract event is before this block
-	Schedule      epoch.Schedule
+	ChainID    uint64
+	StartBlock uint64 // no contract event is before this block
+	Schedule   epoch.Schedule
+	// Confirmations is how many blocks Export demands between the first
+	// block past an epoch and the source's head before the epoch is final
+	// (epoch.Locate). It applies to the source as given, so it depends on
+	// the source: a node's head needs the configured confirmations
+	// (ParamsFrom), while a ledger the follower keeps holds only blocks
+	// that already have them, and takes 0 (ForLedger) lest an epoch wait
+	// for them twice.
 	Confirmations uint64
 	CliqueEpoch   uint64
 	Standing      epoch.StandingConfig
@@ -74,10 +81,21 @@ type Epoch struct {
 	Standing []ValidatorStanding // sorted by address, every validator active in the epoch
 }
 
+// ForLedger returns p for a LedgerSource: Confirmations 0, because the
+// follower stores only blocks at least the configured confirmations below
+// the node's head.
+func (p Params) ForLedger() Params {
+	p.Confirmations = 0
+	return p
+}
+
 // Export builds epoch k's input. previous is every account's cumulative
-// payout before epoch k (nil for epoch 0). It returns ErrNotFinal for an
-// epoch that is not final, ErrEmpty (with Bounds set) for a final epoch
-// without blocks, and an error wrapping epoch.ErrStandingConfig when
+// payout before epoch k (nil for epoch 0). The epoch is final when the
+// first block past its end is at least p.Confirmations blocks below src's
+// head, whatever src is: the rule is the caller's (a ledger caller passes
+// p.ForLedger()), never inferred from the source. It returns ErrNotFinal
+// for an epoch that is not final, ErrEmpty (with Bounds set) for a final
+// epoch without blocks, and an error wrapping epoch.ErrStandingConfig when
 // p.Standing does not pass Check.
 func Export(ctx context.Context, src Source, p Params, k uint64, previous []calc.Balance) (*Epoch, error) {
 	// The standing rules need the signer↔validator map to be one-to-one;
@@ -90,11 +108,7 @@ func Export(ctx context.Context, src Source, p Params, k uint64, previous []calc
 	if err != nil {
 		return nil, err
 	}
-	conf := p.Confirmations
-	if c, ok := src.(interface{ HeadConfirmed() bool }); ok && c.HeadConfirmed() {
-		conf = 0 // the follower only stores blocks that have the confirmations
-	}
-	b, err := epoch.Locate(ctx, p.Schedule, k, head, conf, src.TimeAt)
+	b, err := epoch.Locate(ctx, p.Schedule, k, head, p.Confirmations, src.TimeAt)
 	if err != nil {
 		return nil, fmt.Errorf("locate epoch %d: %w", k, err)
 	}

@@ -64,11 +64,11 @@ func TestExportOfflineValidator(t *testing.T) {
 		RewardPerBlock: *uint256.NewInt(5e18), ValidatorShareBps: 2000,
 		Eligibility: calc.EntireEpoch, ForfeitPolicy: calc.Retain,
 	}
-	fromLedger, err := export.Export(ctx, export.LedgerSource{L: l}, p, 1, nil)
+	fromLedger, err := export.Export(ctx, export.LedgerSource{L: l}, p.ForLedger(), 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromNode, err := export.Export(ctx, export.RPCSource{F: follower.New(fcfg, client, nil, zap.NewNop())}, p, 1, nil)
+	fromNode, err := export.Export(ctx, export.RPCSource{F: follower.NewFetcher(fcfg, client, zap.NewNop())}, p, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,13 +108,13 @@ func TestExportOfflineValidator(t *testing.T) {
 	}
 
 	// Epoch 2 has the stake, but is not over: not final.
-	if _, err := export.Export(ctx, export.LedgerSource{L: l}, p, 2, nil); !errors.Is(err, export.ErrNotFinal) {
+	if _, err := export.Export(ctx, export.LedgerSource{L: l}, p.ForLedger(), 2, nil); !errors.Is(err, export.ErrNotFinal) {
 		t.Fatalf("epoch 2: %v", err)
 	}
 	// A standing window reaching back before the genesis is fine.
 	late := p
 	late.Standing.Window = 1000
-	if _, err := export.Export(ctx, export.RPCSource{F: follower.New(fcfg, client, nil, zap.NewNop())}, late, 1, nil); err != nil {
+	if _, err := export.Export(ctx, export.RPCSource{F: follower.NewFetcher(fcfg, client, zap.NewNop())}, late, 1, nil); err != nil {
 		t.Fatalf("window reaching before genesis: %v", err)
 	}
 }

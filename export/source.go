@@ -6,18 +6,14 @@ import (
 
 	"github.com/cmt-rewards/cmt-rewards/calc"
 	"github.com/cmt-rewards/cmt-rewards/config"
-	"github.com/cmt-rewards/cmt-rewards/epoch"
 	"github.com/cmt-rewards/cmt-rewards/follower"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 )
 
-// LedgerSource reads a ledger the follower keeps.
+// LedgerSource reads a ledger the follower keeps. The ledger holds only
+// confirmed blocks (the follower ingests up to head − confirmations), so
+// export it with Params.ForLedger.
 type LedgerSource struct{ L *ledger.Ledger }
-
-// HeadConfirmed reports that the ledger holds only confirmed blocks (the
-// follower ingests up to head − confirmations), so Export asks no further
-// confirmations of it.
-func (s LedgerSource) HeadConfirmed() bool { return true }
 
 // Head is the ledger's head; an empty ledger is an ErrHistory.
 func (s LedgerSource) Head(ctx context.Context) (uint64, error) {
@@ -71,8 +67,8 @@ func (s LedgerSource) Events(ctx context.Context, from, to uint64, fn func([]led
 
 // RPCSource reads a node directly, checking every reply as the follower
 // does (no ledger, no archive state: headers and logs only). Head is the
-// node's head.
-type RPCSource struct{ F *follower.Follower }
+// node's head, so export it with the configured confirmations.
+type RPCSource struct{ F *follower.Fetcher }
 
 func (s RPCSource) Head(ctx context.Context) (uint64, error) { return s.F.Head(ctx) }
 
@@ -86,33 +82,37 @@ func (s RPCSource) Events(ctx context.Context, from, to uint64, fn func([]ledger
 	return s.F.FetchEvents(ctx, from, to, fn)
 }
 
-// ParamsFrom takes an export's parameters from the configuration. It
-// rejects a signers map that is not one-to-one (epoch.StandingConfig.Check).
+// ParamsFrom takes an export's parameters from the configuration, which
+// should have passed config.Check. It repeats the two checks an export
+// cannot run without, by config's own rules: the reward in wei and a
+// one-to-one signers map.
 func ParamsFrom(c *config.Config) (Params, error) {
 	wei, err := c.Rewards.RewardWei()
 	if err != nil {
 		return Params{}, fmt.Errorf("rewards.reward_per_block_cmt: %w", err)
 	}
-	standing := epoch.StandingConfig{Window: c.Standing.Window, Threshold: c.Standing.Threshold, SignerToValidator: c.Signers}
-	if err := standing.Check(); err != nil {
-		return Params{}, fmt.Errorf("standing, signers: %w", err)
+	if err := c.Signers.Check(); err != nil {
+		return Params{}, err
 	}
 	return Params{
 		ChainID: c.ChainID, StartBlock: c.StartBlock, Schedule: c.Schedule(),
 		Confirmations: c.Confirmations, CliqueEpoch: c.CliqueEpoch,
-		Standing:       standing,
+		Standing:       c.StandingRules(),
 		RewardPerBlock: *wei, ValidatorShareBps: c.Rewards.ValidatorShareBps,
 		Eligibility: c.Rewards.Eligibility, ForfeitPolicy: c.Rewards.ForfeitPolicy,
 	}, nil
 }
 
-// FollowerConfig takes the follower's settings from the configuration.
+// FollowerConfig takes the follower's settings from the configuration,
+// every one explicitly: the follower's own defaults for zero fields serve
+// its library users, never rewardd.
 func FollowerConfig(c *config.Config) follower.Config {
 	return follower.Config{
 		Contract: c.Contract, Confirmations: c.Confirmations, CliqueEpoch: c.CliqueEpoch,
 		BatchSize: c.Follower.BatchSize, Concurrency: c.Follower.Concurrency,
 		PollInterval: c.Follower.PollInterval.D(), RPCTimeout: c.Follower.RPCTimeout.D(),
 		MaxReorgDepth: c.Follower.MaxReorgDepth,
+		Attempts:      c.Follower.Attempts, RetryDelay: c.Follower.RetryDelay.D(), LogSpan: c.Follower.LogSpan,
 	}
 }
 

@@ -1,15 +1,20 @@
-// Package follower follows a Clique chain over JSON-RPC into the ledger:
-// block headers (with the sealer recovered from the Clique seal) and the
-// validator contract's stake and validator events, from the configured
-// start block up to head − confirmations, in batches fetched concurrently
-// and committed in order, one ledger transaction per batch.
+// Package follower reads a Clique chain over JSON-RPC: block headers (with
+// the sealer recovered from the Clique seal) and the validator contract's
+// stake and validator events.
 //
-// Every reply is checked before it is stored: a header must hash to the
+// A Fetcher reads and checks; it holds no ledger (audits and exports read a
+// node through it). A Follower owns a ledger and follows the chain into it
+// through a Fetcher, from the configured start block up to head −
+// confirmations, in batches fetched concurrently and committed in order,
+// one ledger transaction per batch.
+//
+// Every reply is checked before it is used: a header must hash to the
 // hash the node reported and link to its parent. Logs are asked for by
 // block hash, only for blocks whose logs bloom may hold a log of the
 // contract, fetched twice (the replies must agree), and each must be of the
 // asked block (hash and number) and the contract, with its address and
-// every topic in the block's bloom. A bad reply is retried with backoff,
-// never stored. A parent mismatch means a reorg: the follower walks back to the
-// common ancestor, rewinds the ledger there and ingests the new branch.
+// every topic in the block's bloom. A bad reply is retried with jittered
+// backoff (internal/retry), never stored. A parent mismatch means a reorg:
+// the follower walks back to the common ancestor, rewinds the ledger there
+// and ingests the new branch.
 package follower

@@ -93,7 +93,9 @@ func (n *testNet) checkLedger(t *testing.T, l *ledger.Ledger, wantHead uint64) {
 		}
 	}
 	var got []ledger.Event
-	l.Events(0, wantHead, func(ev *ledger.Event) error { got = append(got, *ev); return nil })
+	if err := l.Events(0, wantHead, func(ev *ledger.Event) error { got = append(got, *ev); return nil }); err != nil {
+		t.Fatal(err)
+	}
 	if len(got) != len(want) {
 		t.Fatalf("ledger has %d events, chain %d", len(got), len(want))
 	}
@@ -128,7 +130,9 @@ func TestFollowChain(t *testing.T) {
 	}
 	n.checkLedger(t, l, head)
 	var kinds = map[calc.EventKind]int{}
-	l.Events(0, head, func(ev *ledger.Event) error { kinds[ev.Kind]++; return nil })
+	if err := l.Events(0, head, func(ev *ledger.Event) error { kinds[ev.Kind]++; return nil }); err != nil {
+		t.Fatal(err)
+	}
 	if kinds[calc.KindValidatorAdded] != 3 || kinds[calc.KindStake] != 6 {
 		t.Fatalf("event kinds %v", kinds)
 	}

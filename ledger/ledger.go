@@ -72,7 +72,10 @@ type Ledger struct {
 }
 
 // Open opens or creates the ledger at path for id. It fails with ErrSchema
-// for an unknown schema and ErrIdentity for a ledger of another chain. Only
+// for an unknown or newer schema and ErrIdentity for a ledger of another
+// chain. A ledger of an older schema version is migrated to the current
+// one, in the same transaction as the checks, so that a crash leaves it
+// wholly old or wholly new; an older build cannot open it afterwards. Only
 // one process may hold a ledger open; a second Open waits up to timeout
 // (0: one second) and then fails.
 func Open(path string, id Identity, timeout time.Duration) (*Ledger, error) {
@@ -85,7 +88,9 @@ func Open(path string, id Identity, timeout time.Duration) (*Ledger, error) {
 	}
 	l := &Ledger{db: db, id: id}
 	if err := db.Update(l.init); err != nil {
-		db.Close()
+		if cerr := db.Close(); cerr != nil {
+			err = fmt.Errorf("%w (and closing it: %v)", err, cerr)
+		}
 		return nil, fmt.Errorf("open ledger %s: %w", path, err)
 	}
 	return l, nil
@@ -101,7 +106,7 @@ func (l *Ledger) init(tx *bolt.Tx) error {
 		}
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucket(b); err != nil {
-				return err
+				return fmt.Errorf("create bucket %q: %w", b, err)
 			}
 		}
 		meta = tx.Bucket(bucketMeta)
@@ -114,19 +119,33 @@ func (l *Ledger) init(tx *bolt.Tx) error {
 	if len(v) != 4 {
 		return fmt.Errorf("%w: missing or malformed schema version", ErrSchema)
 	}
-	if got := binary.BigEndian.Uint32(v); got != schemaVersion {
-		return fmt.Errorf("%w: version %d, this build reads version %d", ErrSchema, got, schemaVersion)
+	version := binary.BigEndian.Uint32(v)
+	switch {
+	case version > schemaVersion:
+		return fmt.Errorf("%w: version %d is newer than this build's version %d; run a newer build", ErrSchema, version, schemaVersion)
+	case version != schemaVersion && version != 1:
+		return fmt.Errorf("%w: unknown version %d, this build reads versions 1 and %d", ErrSchema, version, schemaVersion)
+	}
+	// The identity first, so that a ledger of another chain is refused
+	// before anything in it is migrated.
+	stored := meta.Get(keyIdentity)
+	if !bytes.Equal(stored, encodeIdentity(l.id)) {
+		got, ok := decodeIdentity(stored)
+		if !ok {
+			return fmt.Errorf("%w: malformed identity record (%d bytes)", ErrSchema, len(stored))
+		}
+		return fmt.Errorf("%w: ledger is for chain %d, contract %s, start block %d; configured chain %d, contract %s, start block %d",
+			ErrIdentity, got.ChainID, got.Contract.Hex(), got.StartBlock, l.id.ChainID, l.id.Contract.Hex(), l.id.StartBlock)
+	}
+	if version == 1 {
+		if err := migrateV1(tx); err != nil {
+			return fmt.Errorf("migrate schema version 1 to %d: %w", schemaVersion, err)
+		}
 	}
 	for _, b := range allBuckets {
 		if tx.Bucket(b) == nil {
 			return fmt.Errorf("%w: bucket %q missing", ErrSchema, b)
 		}
-	}
-	stored := meta.Get(keyIdentity)
-	if !bytes.Equal(stored, encodeIdentity(l.id)) {
-		got, _ := decodeIdentity(stored)
-		return fmt.Errorf("%w: ledger is for chain %d, contract %s, start block %d; configured chain %d, contract %s, start block %d",
-			ErrIdentity, got.ChainID, got.Contract.Hex(), got.StartBlock, l.id.ChainID, l.id.Contract.Hex(), l.id.StartBlock)
 	}
 	return nil
 }
@@ -322,63 +341,16 @@ func (l *Ledger) Events(from, to uint64, fn func(*Event) error) error {
 	})
 }
 
-// View runs fn with read access to the free-form key space of bucket name
-// (created by Update on first use). get returns nil for a missing key.
-func (l *Ledger) View(name string, fn func(get func(key []byte) []byte, each func(prefix []byte, fn func(k, v []byte) error) error) error) error {
-	return l.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketKV).Bucket([]byte(name))
-		get := func(k []byte) []byte {
-			if b == nil {
-				return nil
-			}
-			return bytes.Clone(b.Get(k))
-		}
-		each := func(prefix []byte, f func(k, v []byte) error) error {
-			if b == nil {
-				return nil
-			}
-			c := b.Cursor()
-			for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-				if err := f(k, v); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		return fn(get, each)
-	})
-}
-
-// Update runs fn in one write transaction on the free-form key space of
-// bucket name; put with a nil value deletes the key. If fn returns an error
-// nothing is written.
-func (l *Ledger) Update(name string, fn func(get func(key []byte) []byte, put func(key, value []byte) error) error) error {
-	return l.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.Bucket(bucketKV).CreateBucketIfNotExists([]byte(name))
-		if err != nil {
-			return err
-		}
-		get := func(k []byte) []byte { return bytes.Clone(b.Get(k)) }
-		put := func(k, v []byte) error {
-			if v == nil {
-				return b.Delete(k)
-			}
-			return b.Put(k, v)
-		}
-		return fn(get, put)
-	})
-}
-
 // Path returns the ledger file's path.
 func (l *Ledger) Path() string { return l.db.Path() }
 
 // Size returns the ledger file's size in bytes.
-func (l *Ledger) Size() int64 {
+func (l *Ledger) Size() (int64, error) {
 	st, err := os.Stat(l.db.Path())
 	if err != nil {
-		return 0
+		return 0, fmt.Errorf("ledger size: %w", err)
 	}
-	return st.Size()
+	return st.Size(), nil
 }
 
 func u64(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }

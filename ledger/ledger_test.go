@@ -8,7 +8,6 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/cmt-rewards/cmt-rewards/calc"
 )
@@ -98,18 +97,22 @@ func TestAppendReadRewind(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = got[:0]
-	l.Events(0, 1000, func(ev *Event) error { got = append(got, *ev); return nil })
+	if err := l.Events(0, 1000, func(ev *Event) error { got = append(got, *ev); return nil }); err != nil {
+		t.Fatal(err)
+	}
 	if len(got) != 4 || got[3].Block != 111 {
 		t.Fatalf("events after reorg: %+v", got)
 	}
 	var n int
-	l.Blocks(0, 1000, func(b *Block) error {
+	if err := l.Blocks(0, 1000, func(b *Block) error {
 		n++
 		if b.Number > 110 && b.Sealer[0] != 'b' {
 			t.Errorf("block %d from the old branch survived", b.Number)
 		}
 		return nil
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if n != 36 {
 		t.Fatalf("%d blocks, want 36", n)
 	}
@@ -150,66 +153,5 @@ func TestAppendRejects(t *testing.T) {
 				t.Fatal("something was written")
 			}
 		})
-	}
-}
-
-func TestOpenChecksSchemaAndIdentity(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "ledger.db")
-	open(t, path).Close()
-
-	other := testID
-	other.StartBlock = 0
-	if _, err := Open(path, other, 0); !errors.Is(err, ErrIdentity) {
-		t.Fatalf("other identity: %v", err)
-	}
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, []byte{0, 0, 0, 2}) })
-	db.Close()
-	if _, err := Open(path, testID, 0); !errors.Is(err, ErrSchema) {
-		t.Fatalf("newer schema: %v", err)
-	}
-
-	foreign := filepath.Join(dir, "foreign.db")
-	db, _ = bolt.Open(foreign, 0o600, nil)
-	db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("other")); return err })
-	db.Close()
-	if _, err := Open(foreign, testID, 0); !errors.Is(err, ErrSchema) {
-		t.Fatalf("foreign file: %v", err)
-	}
-}
-
-func TestKV(t *testing.T) {
-	t.Parallel()
-	l := open(t, filepath.Join(t.TempDir(), "ledger.db"))
-	defer l.Close()
-	err := l.Update("epochs", func(get func([]byte) []byte, put func(k, v []byte) error) error {
-		if get([]byte("a")) != nil {
-			t.Error("phantom key")
-		}
-		put([]byte("e/1"), []byte("x"))
-		put([]byte("e/2"), []byte("y"))
-		return put([]byte("f"), []byte("z"))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	boom := errors.New("boom")
-	if err := l.Update("epochs", func(_ func([]byte) []byte, put func(k, v []byte) error) error {
-		put([]byte("e/3"), []byte("w"))
-		return boom
-	}); !errors.Is(err, boom) {
-		t.Fatal(err)
-	}
-	var keys []string
-	l.View("epochs", func(get func([]byte) []byte, each func([]byte, func(k, v []byte) error) error) error {
-		return each([]byte("e/"), func(k, v []byte) error { keys = append(keys, string(k)+"="+string(v)); return nil })
-	})
-	if !reflect.DeepEqual(keys, []string{"e/1=x", "e/2=y"}) {
-		t.Fatalf("keys %v", keys)
 	}
 }

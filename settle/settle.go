@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -205,12 +204,6 @@ func New(cfg Config, l *ledger.Ledger, voter Voter, log *zap.Logger, now func() 
 	return &Settler{cfg: cfg, l: l, voter: voter, log: log, now: now}
 }
 
-const bucket = "epochs"
-
-func recKey(k uint64) []byte    { return binary.BigEndian.AppendUint64([]byte("rec/"), k) }
-func resultKey(k uint64) []byte { return binary.BigEndian.AppendUint64([]byte("result/"), k) }
-func inputKey(k uint64) []byte  { return binary.BigEndian.AppendUint64([]byte("input/"), k) }
-
 // Pass advances every epoch it can, oldest first, and returns when the
 // next step has to wait (an epoch not final yet, a vote not confirmed, a
 // root not accepted by the quorum yet). It returns ErrDisputed when an
@@ -231,7 +224,9 @@ func (s *Settler) Pass(ctx context.Context) error {
 		}
 		if err != nil {
 			if rec != nil && !errors.Is(err, ErrDisputed) {
-				s.noteError(k, err)
+				if nerr := s.noteError(k, err); nerr != nil {
+					err = errors.Join(err, nerr)
+				}
 			}
 			return fmt.Errorf("epoch %d: %w", k, err)
 		}
@@ -246,24 +241,22 @@ func (s *Settler) Pass(ctx context.Context) error {
 func (s *Settler) current() (uint64, *Record, error) {
 	k := s.cfg.FirstEpoch
 	var rec *Record
-	err := s.l.View(bucket, func(get func([]byte) []byte, each func([]byte, func(k, v []byte) error) error) error {
-		return each([]byte("rec/"), func(key, v []byte) error {
-			r, err := decodeRecord(v)
-			if err != nil {
-				return fmt.Errorf("epoch record %x: %w", key, err)
-			}
-			if r.Epoch < k {
-				return nil
-			}
-			if r.Settled() && r.Epoch == k {
-				k++
-				return nil
-			}
-			if r.Epoch == k && rec == nil {
-				rec = r
-			}
+	err := s.l.EachEpochRecord(k, func(key uint64, v []byte) error {
+		r, err := decodeRecord(v)
+		if err != nil {
+			return fmt.Errorf("record of epoch %d: %w", key, err)
+		}
+		if r.Epoch < k {
 			return nil
-		})
+		}
+		if r.Settled() && r.Epoch == k {
+			k++
+			return nil
+		}
+		if r.Epoch == k && rec == nil {
+			rec = r
+		}
+		return nil
 	})
 	return k, rec, err
 }
@@ -334,14 +327,10 @@ func (s *Settler) canonical(rec *Record) (bool, error) {
 	s.log.Warn("the blocks this epoch was computed from were reorganised away; recomputing",
 		zap.Uint64("epoch", rec.Epoch), zap.String("state", string(rec.State)), zap.Uint64("anchor_block", rec.AnchorBlock),
 		zap.String("was", rec.AnchorHash.Hex()), zap.String("now", b.Hash.Hex()))
-	return false, s.l.Update(bucket, func(_ func([]byte) []byte, put func(k, v []byte) error) error {
-		for _, key := range [][]byte{recKey(rec.Epoch), resultKey(rec.Epoch), inputKey(rec.Epoch)} {
-			if err := put(key, nil); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	if err := s.l.DeleteEpoch(rec.Epoch); err != nil {
+		return false, fmt.Errorf("drop epoch %d: %w", rec.Epoch, err)
+	}
+	return false, nil
 }
 
 // errWait is returned by a step that has to wait without it being a
@@ -356,7 +345,7 @@ func (s *Settler) compute(ctx context.Context, k uint64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	ep, err := export.Export(ctx, export.LedgerSource{L: s.l}, s.cfg.Params, k, export.Previous(prev))
+	ep, err := export.Export(ctx, export.LedgerSource{L: s.l}, s.cfg.Params.ForLedger(), k, export.Previous(prev))
 	var res *calc.Result
 	var inBytes []byte
 	switch {
@@ -399,15 +388,7 @@ func (s *Settler) compute(ctx context.Context, k uint64) (bool, error) {
 	}
 	s.log.Info("epoch computed", zap.Uint64("epoch", k), zap.Uint64("first_block", rec.FirstBlock), zap.Uint64("last_block", rec.LastBlock),
 		zap.String("root", rec.Root.Hex()), zap.String("distributed_wei", rec.Distributed), zap.Int("accounts", rec.Accounts))
-	return true, s.save(rec, func(put func(k, v []byte) error) error {
-		if err := put(resultKey(k), out.Bytes()); err != nil {
-			return err
-		}
-		if inBytes != nil {
-			return put(inputKey(k), inBytes)
-		}
-		return nil
-	})
+	return true, s.save(rec, out.Bytes(), inBytes)
 }
 
 // previous returns the stored result of epoch k−1 (nil for the first).
@@ -433,15 +414,7 @@ func (s *Settler) Result(k uint64) (*calc.Result, error) {
 
 // ResultBytes returns epoch k's stored result file, exactly as published.
 func (s *Settler) ResultBytes(k uint64) ([]byte, error) {
-	var raw []byte
-	err := s.l.View(bucket, func(get func([]byte) []byte, _ func([]byte, func(k, v []byte) error) error) error {
-		raw = get(resultKey(k))
-		return nil
-	})
-	if err == nil && raw == nil {
-		err = fmt.Errorf("result of epoch %d: %w", k, ledger.ErrNotFound)
-	}
-	return raw, err
+	return s.l.EpochResult(k)
 }
 
 // FileNames returns the names of epoch k's published files: input (absent
@@ -463,11 +436,11 @@ func (s *Settler) publish(k uint64, rec *Record) error {
 	if err != nil {
 		return err
 	}
-	var inBytes []byte
-	s.l.View(bucket, func(get func([]byte) []byte, _ func([]byte, func(k, v []byte) error) error) error {
-		inBytes = get(inputKey(k))
-		return nil
-	})
+	// An epoch without blocks has no input file.
+	inBytes, err := s.l.EpochInput(k)
+	if err != nil && !errors.Is(err, ledger.ErrNotFound) {
+		return err
+	}
 	if err := os.MkdirAll(s.cfg.PublishDir, 0o755); err != nil {
 		return fmt.Errorf("publish directory: %w", err)
 	}
@@ -498,7 +471,7 @@ func (s *Settler) publish(k uint64, rec *Record) error {
 		rec.Files = append(rec.Files, filepath.Base(f.Path))
 	}
 	s.log.Info("epoch published", zap.Uint64("epoch", k), zap.String("dir", s.cfg.PublishDir), zap.String("result_hash", rec.ResultHash.Hex()))
-	return s.save(rec, nil)
+	return s.save(rec, nil, nil)
 }
 
 func writeBytes(b []byte) func(io.Writer) error {
@@ -535,13 +508,13 @@ func (s *Settler) fund(ctx context.Context, rec *Record) (bool, error) {
 		}
 		rec.State, rec.Available = StateUnderfunded, view.Available.String()
 		rec.Reason = fmt.Sprintf("%v: total %s wei, the contract can pay %s wei (totalClaimed + rewardFunds)", ErrUnderfunded, rec.Total, rec.Available)
-		return false, s.save(rec, nil)
+		return false, s.save(rec, nil, nil)
 	}
 	if rec.State == StateUnderfunded {
 		s.log.Info("epoch funded: voting", zap.Uint64("epoch", rec.Epoch), zap.String("available_wei", view.Available.String()))
 	}
 	rec.State, rec.Available, rec.Reason = StateSubmitted, "", ""
-	return true, s.save(rec, nil)
+	return true, s.save(rec, nil, nil)
 }
 
 func (s *Settler) vote(ctx context.Context, rec *Record) (bool, error) {
@@ -558,11 +531,11 @@ func (s *Settler) vote(ctx context.Context, rec *Record) (bool, error) {
 	}
 	switch out.Kind {
 	case Pending:
-		return false, s.save(rec, nil)
+		return false, s.save(rec, nil, nil)
 	case Voted:
 		rec.State = StateVoted
 		s.log.Info("epoch vote confirmed; waiting for a majority", zap.Uint64("epoch", rec.Epoch), zap.String("tx", rec.TxHash.Hex()))
-		return true, s.save(rec, nil)
+		return true, s.save(rec, nil, nil)
 	case Accepted:
 		return true, s.accept(rec)
 	case Disputed:
@@ -598,7 +571,7 @@ func (s *Settler) await(ctx context.Context, rec *Record) (bool, error) {
 		// (a removed validator's vote reverts NotActiveValidator).
 		s.log.Warn("our confirmed vote is no longer on chain; voting again", zap.Uint64("epoch", rec.Epoch))
 		rec.State = StateSubmitted
-		return true, s.save(rec, nil)
+		return true, s.save(rec, nil, nil)
 	}
 	return false, nil // waiting for a majority
 }
@@ -606,7 +579,7 @@ func (s *Settler) await(ctx context.Context, rec *Record) (bool, error) {
 func (s *Settler) accept(rec *Record) error {
 	rec.State, rec.Accepted = StateAccepted, true
 	s.log.Info("epoch accepted with our root", zap.Uint64("epoch", rec.Epoch), zap.String("root", rec.Root.Hex()), zap.String("total_wei", rec.Total))
-	return s.save(rec, nil)
+	return s.save(rec, nil, nil)
 }
 
 // dispute stops settlement at rec: chain is the vote that contradicts ours.
@@ -621,14 +594,16 @@ func (s *Settler) dispute(rec *Record, chain *Vote, why string) error {
 	s.log.Error("epoch disputed: settlement stops until a person resolves it", zap.Uint64("epoch", rec.Epoch), zap.String("reason", why),
 		zap.String("our_root", rec.Root.Hex()), zap.String("our_total_wei", rec.Total), zap.String("our_result_hash", rec.ResultHash.Hex()),
 		zap.String("chain_root", rec.ChainRoot.Hex()), zap.String("chain_total_wei", rec.ChainTotal), zap.String("chain_result_hash", rec.ChainResultHash.Hex()))
-	if err := s.save(rec, nil); err != nil {
+	if err := s.save(rec, nil, nil); err != nil {
 		return err
 	}
 	return fmt.Errorf("%w: %s: chain root %s total %s, ours %s total %s", ErrDisputed, why, rec.ChainRoot.Hex(), rec.ChainTotal, rec.Root.Hex(), rec.Total)
 }
 
-// save stores rec (and, with extra, more keys) in one ledger transaction.
-func (s *Settler) save(rec *Record, extra func(put func(k, v []byte) error) error) error {
+// save stores rec in one ledger transaction; with a result (a computed
+// epoch) it stores the whole epoch: record, result and input (nil for an
+// epoch without blocks).
+func (s *Settler) save(rec *Record, result, input []byte) error {
 	rec.Updated = s.now().UTC()
 	rec.Accepted = rec.State == StateAccepted
 	if rec.State != StateDisputed {
@@ -636,59 +611,66 @@ func (s *Settler) save(rec *Record, extra func(put func(k, v []byte) error) erro
 	}
 	b, err := json.Marshal(rec)
 	if err != nil {
-		return err
+		return fmt.Errorf("encode the record of epoch %d: %w", rec.Epoch, err)
 	}
-	err = s.l.Update(bucket, func(_ func([]byte) []byte, put func(k, v []byte) error) error {
-		if extra != nil {
-			if err := extra(put); err != nil {
-				return err
-			}
-		}
-		return put(recKey(rec.Epoch), b)
-	})
-	if err == nil && s.cfg.AfterSave != nil {
+	if result != nil {
+		err = s.l.PutEpoch(rec.Epoch, b, result, input)
+	} else {
+		err = s.l.PutEpochRecord(rec.Epoch, b)
+	}
+	if err != nil {
+		return fmt.Errorf("store the record of epoch %d: %w", rec.Epoch, err)
+	}
+	if s.cfg.AfterSave != nil {
 		s.cfg.AfterSave(*rec)
 	}
-	return err
+	return nil
 }
 
-func (s *Settler) noteError(k uint64, err error) {
-	rec, _ := s.Record(k)
-	if rec == nil {
-		return
+// noteError stores cause in epoch k's record, for status and the API, and
+// returns the error of doing so.
+func (s *Settler) noteError(k uint64, cause error) error {
+	rec, err := s.Record(k)
+	if err != nil || rec == nil {
+		return err
 	}
-	rec.Error = err.Error()
-	b, _ := json.Marshal(rec)
-	s.l.Update(bucket, func(_ func([]byte) []byte, put func(k, v []byte) error) error { return put(recKey(k), b) })
+	rec.Error = cause.Error()
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encode the record of epoch %d: %w", k, err)
+	}
+	if err := s.l.PutEpochRecord(k, b); err != nil {
+		return fmt.Errorf("note the error in the record of epoch %d: %w", k, err)
+	}
+	return nil
 }
 
 // Record returns epoch k's record, or nil if it has none.
 func (s *Settler) Record(k uint64) (*Record, error) {
-	var rec *Record
-	err := s.l.View(bucket, func(get func([]byte) []byte, _ func([]byte, func(k, v []byte) error) error) error {
-		v := get(recKey(k))
-		if v == nil {
-			return nil
-		}
-		var err error
-		rec, err = decodeRecord(v)
-		return err
-	})
-	return rec, err
+	v, err := s.l.EpochRecord(k)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rec, err := decodeRecord(v)
+	if err != nil {
+		return nil, fmt.Errorf("record of epoch %d: %w", k, err)
+	}
+	return rec, nil
 }
 
 // Records returns every epoch record, oldest first.
 func (s *Settler) Records() ([]Record, error) {
 	var out []Record
-	err := s.l.View(bucket, func(_ func([]byte) []byte, each func([]byte, func(k, v []byte) error) error) error {
-		return each([]byte("rec/"), func(_, v []byte) error {
-			r, err := decodeRecord(v)
-			if err != nil {
-				return err
-			}
-			out = append(out, *r)
-			return nil
-		})
+	err := s.l.EachEpochRecord(0, func(k uint64, v []byte) error {
+		r, err := decodeRecord(v)
+		if err != nil {
+			return fmt.Errorf("record of epoch %d: %w", k, err)
+		}
+		out = append(out, *r)
+		return nil
 	})
 	return out, err
 }
@@ -697,6 +679,8 @@ func (s *Settler) Records() ([]Record, error) {
 // {"epoch", "merkle_root", "proofs": {account: {"cumulative_wei", "proof"}}},
 // accounts in the result's (address) order.
 func WriteProofs(w io.Writer, res *calc.Result) error {
+	// bufio.Writer keeps the first write error and returns it from Flush,
+	// so the writes below are checked there.
 	bw := bufio.NewWriterSize(w, 1<<16)
 	fmt.Fprintf(bw, "{\n  \"epoch\": %d,\n  \"merkle_root\": %q,\n  \"proofs\": {", res.Epoch, res.MerkleRoot.Hex())
 	var proof []common.Hash
@@ -720,4 +704,11 @@ func WriteProofs(w io.Writer, res *calc.Result) error {
 	}
 	bw.WriteString("}\n}\n")
 	return bw.Flush()
+}
+
+// InputBytes returns epoch k's stored input file (cmt-epoch-input-v1),
+// exactly as published. An epoch without blocks has none, like an epoch
+// not computed: both are ledger.ErrNotFound (Record tells them apart).
+func (s *Settler) InputBytes(k uint64) ([]byte, error) {
+	return s.l.EpochInput(k)
 }

@@ -7,21 +7,23 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/params"
+
+	"github.com/cmt-rewards/cmt-rewards/txsend"
 )
 
-// Defaults applied to zero Config fields.
+// Defaults applied to zero Config fields: the transaction path's
+// (txsend's).
 const (
-	DefaultConfirmations = 12
-	DefaultResendAfter   = time.Minute
-	DefaultBumpPercent   = 15
-	DefaultPollInterval  = 3 * time.Second
-	DefaultRPCTimeout    = 10 * time.Second
+	DefaultConfirmations = txsend.DefaultConfirmations
+	DefaultResendAfter   = txsend.DefaultResendAfter
+	DefaultBumpPercent   = txsend.DefaultBumpPercent
+	DefaultPollInterval  = txsend.DefaultPollInterval
+	DefaultRPCTimeout    = txsend.DefaultRPCTimeout
 
 	// MinBumpPercent is go-ethereum's replacement rule: a transaction with
 	// the nonce of a pending one replaces it only if both its tip and fee
 	// cap are at least 10% higher.
-	MinBumpPercent = 10
+	MinBumpPercent = txsend.MinBumpPercent
 
 	// MaxConfirmations bounds Confirmations: verdicts are read from the
 	// contract's state at the confirmed height, and a non-archive geth
@@ -32,8 +34,8 @@ const (
 // DefaultMaxFeeCap and DefaultMaxTipCap are the fee ceilings used when the
 // Config leaves them nil, in wei.
 const (
-	DefaultMaxFeeCap = 500 * params.GWei
-	DefaultMaxTipCap = 50 * params.GWei
+	DefaultMaxFeeCap = txsend.DefaultMaxFeeCap
+	DefaultMaxTipCap = txsend.DefaultMaxTipCap
 )
 
 // Config configures a Submitter. Zero fields get the defaults above; Check
@@ -50,66 +52,44 @@ type Config struct {
 	KeystoreFile string
 	PasswordFile string
 
-	// Confirmations is the receipt depth at which a vote is Confirmed:
-	// head − receiptBlock + 1 ≥ Confirmations, so 1 means "mined". Default
-	// 12, at most MaxConfirmations.
+	// The transaction path's settings, as txsend.Config documents them
+	// (units, defaults): Confirmations (default 12; here at most
+	// MaxConfirmations), ResendAfter (1m), BumpPercent (15), MaxFeeCap
+	// (500 gwei) and MaxTipCap (50 gwei) in wei per gas, PollInterval (3s;
+	// rewardd: submit.poll_interval) and RPCTimeout (10s, per call;
+	// rewardd: submit.rpc_timeout).
 	Confirmations uint64
-	// ResendAfter is how long an attempt may stay unmined before it is
-	// broadcast again; after a second ResendAfter it is replaced with
-	// higher fees. Default 1m.
-	ResendAfter time.Duration
-	// BumpPercent is how much both fees rise per replacement, at least
-	// MinBumpPercent. Default 15.
-	BumpPercent uint64
-	// MaxFeeCap is the highest fee cap (legacy: gas price) ever bid, in
-	// wei. Default 500 gwei.
-	MaxFeeCap *big.Int
-	// MaxTipCap is the highest priority fee ever bid, in wei; at most
-	// MaxFeeCap. Default 50 gwei, or MaxFeeCap if that is lower.
-	MaxTipCap *big.Int
-	// PollInterval is how often receipts and the contract are read while a
-	// vote is in flight. Default 3s.
-	PollInterval time.Duration
-	// RPCTimeout bounds every single RPC call. Default 10s.
-	RPCTimeout time.Duration
+	ResendAfter   time.Duration
+	BumpPercent   uint64
+	MaxFeeCap     *big.Int
+	MaxTipCap     *big.Int
+	PollInterval  time.Duration
+	RPCTimeout    time.Duration
 	// OnStep, if set, is called synchronously at each step of a vote
 	// (StepRecorded, StepBroadcast, StepMined); crash tests kill the
 	// process there.
 	OnStep func(step string, epoch uint64)
 }
 
+// sendConfig is the transaction path's part of c.
+func (c Config) sendConfig() txsend.Config {
+	return txsend.Config{
+		ChainID: c.ChainID, Confirmations: c.Confirmations, ResendAfter: c.ResendAfter, BumpPercent: c.BumpPercent,
+		MaxFeeCap: c.MaxFeeCap, MaxTipCap: c.MaxTipCap, PollInterval: c.PollInterval, RPCTimeout: c.RPCTimeout,
+	}
+}
+
 // WithDefaults returns c with every zero field set to its default.
 func (c Config) WithDefaults() Config {
-	if c.Confirmations == 0 {
-		c.Confirmations = DefaultConfirmations
-	}
-	if c.ResendAfter == 0 {
-		c.ResendAfter = DefaultResendAfter
-	}
-	if c.BumpPercent == 0 {
-		c.BumpPercent = DefaultBumpPercent
-	}
-	if c.MaxFeeCap == nil {
-		c.MaxFeeCap = new(big.Int).SetUint64(DefaultMaxFeeCap)
-	}
-	if c.MaxTipCap == nil {
-		c.MaxTipCap = new(big.Int).SetUint64(DefaultMaxTipCap)
-		if c.MaxFeeCap.Sign() > 0 && c.MaxTipCap.Cmp(c.MaxFeeCap) > 0 {
-			c.MaxTipCap.Set(c.MaxFeeCap)
-		}
-	}
-	if c.PollInterval == 0 {
-		c.PollInterval = DefaultPollInterval
-	}
-	if c.RPCTimeout == 0 {
-		c.RPCTimeout = DefaultRPCTimeout
-	}
+	d := c.sendConfig().WithDefaults()
+	c.Confirmations, c.ResendAfter, c.BumpPercent = d.Confirmations, d.ResendAfter, d.BumpPercent
+	c.MaxFeeCap, c.MaxTipCap, c.PollInterval, c.RPCTimeout = d.MaxFeeCap, d.MaxTipCap, d.PollInterval, d.RPCTimeout
 	return c
 }
 
-// Check returns every invalid field of c with defaults applied, joined;
-// nil if the configuration is usable. It does not open the key files (New
-// does).
+// Check returns every invalid field of c with defaults applied, joined,
+// each wrapping ErrInvalidConfig and naming the field; nil if the
+// configuration is usable. It does not open the key files (New does).
 func (c Config) Check() error {
 	c = c.WithDefaults()
 	var errs []error
@@ -118,9 +98,6 @@ func (c Config) Check() error {
 	}
 	if c.Contract == (common.Address{}) {
 		bad("Contract", "missing; expected the ValidatorSet's address")
-	}
-	if c.ChainID == 0 {
-		bad("ChainID", "missing")
 	}
 	if c.KeystoreFile == "" {
 		bad("KeystoreFile", "missing; expected the validator's keystore JSON file")
@@ -131,25 +108,5 @@ func (c Config) Check() error {
 	if c.Confirmations > MaxConfirmations {
 		bad("Confirmations", "%d exceeds %d (a non-archive node keeps the state of the last %d blocks only)", c.Confirmations, MaxConfirmations, MaxConfirmations)
 	}
-	if c.ResendAfter < 0 {
-		bad("ResendAfter", "negative (%s)", c.ResendAfter)
-	}
-	if c.BumpPercent < MinBumpPercent {
-		bad("BumpPercent", "%d is below %d, go-ethereum's replacement rule", c.BumpPercent, MinBumpPercent)
-	}
-	if c.MaxFeeCap.Sign() <= 0 {
-		bad("MaxFeeCap", "must be positive, got %s wei", c.MaxFeeCap)
-	}
-	if c.MaxTipCap.Sign() <= 0 {
-		bad("MaxTipCap", "must be positive, got %s wei", c.MaxTipCap)
-	} else if c.MaxFeeCap.Sign() > 0 && c.MaxTipCap.Cmp(c.MaxFeeCap) > 0 {
-		bad("MaxTipCap", "%s wei exceeds MaxFeeCap %s wei", c.MaxTipCap, c.MaxFeeCap)
-	}
-	if c.PollInterval < 0 {
-		bad("PollInterval", "negative (%s)", c.PollInterval)
-	}
-	if c.RPCTimeout < 0 {
-		bad("RPCTimeout", "negative (%s)", c.RPCTimeout)
-	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, c.sendConfig().Check())...)
 }

@@ -25,55 +25,62 @@
 // canonical chain. The contract itself refuses a second vote of the same
 // validator, so the worst any race can cost is a reverted transaction.
 //
+// # One transaction path
+//
+// The vote is sent through package txsend, the transaction path every
+// contract action of cmt-rewards shares: simulation, gas estimate, fees
+// under a cap, the write-ahead record, broadcast, resend and replacement
+// on the same nonce, confirmation at depth, reorgs, decoded reverts, and
+// its cancellation contract. What is a vote's own stays here: the Watch
+// that reads voteOf, epochRoot and nextEpoch at every poll and turns them
+// into verdicts (Confirmed, AlreadyVoted, Accepted, Disputed, Conflict),
+// the replacement of our own confirmed vote, and the gas margin for the
+// quorum: every vote's gas is the estimate plus 20% plus 100k, the cost of
+// completing the quorum, which the estimate cannot foresee (two validators
+// estimating at once both see it unreached). Unused gas is not paid for.
+//
 // # Write-ahead record
 //
-// Every signed transaction is stored in the ledger (bucket "submitter")
+// Every signed transaction is stored in the ledger (ledger.BucketSubmitter)
 // before it is broadcast, so a crash at any point leaves either nothing
 // sent or a record that the next Submit resumes with the same nonce and the
-// same signed bytes. One record per epoch, key "vote/" + epoch as 8
-// big-endian bytes, value JSON:
+// same signed bytes. One record per epoch, keyed by the epoch (txsend key
+// "vote/" + epoch in decimal), value JSON, version 1:
 //
 //	{"version":1, "epoch":3, "root":"0x…", "total":123, "result_hash":"0x…",
-//	 "state":"open",                    // open | closed | confirmed | already-voted | accepted | disputed
+//	 "state":"open",                    // open | closed | confirmed | already-voted | accepted | disputed | conflict
 //	 "attempts":[{"nonce":7, "hash":"0x…", "gas":91234,
 //	              "tip_cap":1000000000, "fee_cap":3000000000,   // or "gas_price" (legacy)
 //	              "raw":"0x02f8…", "created":"2026-…Z"}, …],
-//	 "final":{"tx":"0x…", "block":1234, "accepted":{…}, "at":"…"}}
+//	 "final":{"tx":"0x…", "block":1234, "accepted":{…}, "at":"…"},
+//	 "replaced":[{"vote":{…}, "attempts":[…]}, …]}
+//
+// txsend writes the transaction half (state open or closed, attempts:
+// txsend.Attempt, whose JSON is this one), the submitter the rest. The
+// shape is the one of the first release byte for byte, so ledgers written
+// before the move to txsend are read and resumed as they are.
 //
 // "open" means the last attempt's nonce may still be mined; "closed" that
 // it was consumed without our vote (our transaction reverted) and the next
 // Submit starts again from a fresh simulation; the other states are final
 // and a later Submit for the epoch returns them without any RPC. A record
-// for the same epoch but a different vote is refused (ErrConflictingVote):
-// a validator never votes twice differently.
+// for the same epoch but a different vote is refused (ErrConflictingVote),
+// unless our recorded vote is confirmed on chain and the epoch still open:
+// then the old vote and its attempts move to "replaced" and the new vote
+// starts over.
 //
-// # Nonces
+// # Nonces and fees
 //
-// A new transaction takes its nonce from NonceAt(latest), not from the
-// pending pool. This key sends nothing but root votes, one epoch at a time,
-// and every one of them is in the record: a pending transaction at that
-// nonce is either one of our own stale attempts (for an epoch that others
-// accepted meanwhile), which the new vote is priced to replace, or a
-// foreign transaction stuck in the pool, which must not block the vote
-// behind it. A pending nonce would queue the vote behind such a
-// transaction instead. If the recorded nonce is consumed by a transaction
-// that is not ours (NonceAt(latest) > nonce, no receipt of ours), Submit
-// reconciles from the chain again and only then signs a new nonce, after a
-// new simulation.
-//
-// # Fees
-//
-// EIP-1559: tip = SuggestGasTipCap capped at MaxTipCap, fee cap = 2 ×
-// head base fee + tip capped at MaxFeeCap. A head without a base fee gets a
-// legacy transaction at SuggestGasPrice capped at MaxFeeCap. Gas is the
-// estimate plus 20% plus 100k, the cost of completing the quorum, which
-// the estimate cannot foresee. An attempt not mined after ResendAfter is broadcast
-// again; after another ResendAfter it is replaced: same nonce, both fees
-// raised by BumpPercent (rounded up, at least 1 wei) or to the market
-// price if that is higher, capped. A replacement that the caps would keep
-// below geth's 10% replacement rule is not signed: the last attempt is
-// broadcast again at the cap and an error is logged, so that an operator
-// raises the cap (a restart with a new Config resumes the record).
+// As txsend does them: a new transaction takes its nonce from
+// NonceAt(latest), and is priced to replace a stale attempt of ours (of an
+// epoch accepted without it) that may still hold the nonce in the pool.
+// If the recorded nonce is consumed by a transaction that is not ours,
+// the Watch reads the contract again and only then is a new nonce signed,
+// after a new simulation. EIP-1559 fees are capped by MaxFeeCap and
+// MaxTipCap; a replacement the caps would keep below geth's 10% rule is
+// not signed, the last attempt is broadcast again and an error logged, so
+// that an operator raises the cap (a restart with a new Config resumes the
+// record).
 //
 // # Concurrency
 //

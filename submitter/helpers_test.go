@@ -3,7 +3,6 @@ package submitter
 import (
 	"context"
 	"crypto/ecdsa"
-	"encoding/json"
 	"errors"
 	"math/big"
 	"os"
@@ -26,8 +25,8 @@ import (
 
 	"github.com/cmt-rewards/cmt-rewards/contracts"
 	"github.com/cmt-rewards/cmt-rewards/devchain"
-	"github.com/cmt-rewards/cmt-rewards/internal/rpcproxy"
 	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
+	"github.com/cmt-rewards/cmt-rewards/internal/txtest"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 )
 
@@ -99,14 +98,7 @@ func (e *env) mineEvery(d time.Duration) (stop func()) {
 }
 
 // client dials the node through the proxy.
-func (e *env) client() *ethclient.Client {
-	c, err := ethclient.Dial(e.proxy.URL())
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(c.Close)
-	return c
-}
+func (e *env) client() *ethclient.Client { return txtest.Dial(e.t, e.proxy.URL()) }
 
 // ledger opens a fresh ledger for the env's chain and contract.
 func (e *env) ledger() *ledger.Ledger { return openLedgerFor(e.t, devchain.DefaultChainID, e.contract) }
@@ -207,13 +199,10 @@ func (e *env) voteBy(key *ecdsa.PrivateKey, v Vote) {
 func records(t *testing.T, l *ledger.Ledger) map[uint64]*record {
 	t.Helper()
 	out := map[uint64]*record{}
-	err := l.View(bucket, func(_ func([]byte) []byte, each func([]byte, func(k, v []byte) error) error) error {
-		return each([]byte(recordPrefix), func(k, v []byte) error {
-			epoch := new(big.Int).SetBytes(k[len(recordPrefix):]).Uint64()
-			r, err := decodeRecord(epoch, v)
-			out[epoch] = r
-			return err
-		})
+	err := l.Records(ledger.BucketSubmitter).Each(0, func(epoch uint64, v []byte) error {
+		r, err := decodeRecord(epoch, v)
+		out[epoch] = r
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -247,52 +236,18 @@ func writeKey(t *testing.T, key *ecdsa.PrivateKey, password string, ksMode, pwMo
 	return ks, pw
 }
 
-func observed(t *testing.T) (*zap.Logger, *observer.ObservedLogs) {
-	core, logs := observer.New(zapcore.InfoLevel)
-	return zap.New(zapcore.NewTee(core, zaptest.NewLogger(t, zaptest.Level(zapcore.WarnLevel)).Core())), logs
-}
+func observed(t *testing.T) (*zap.Logger, *observer.ObservedLogs) { return txtest.Observed(t) }
 
-// sendProxy forwards JSON-RPC to a node, counting eth_sendRawTransaction
-// requests and dropping them on demand (the node never sees a dropped one;
-// the client gets a 502).
+// sendProxy is txtest's counting proxy under the names these tests use.
 type sendProxy struct {
-	*rpcproxy.Proxy
-	sends    atomic.Int64 // eth_sendRawTransaction requests received
-	requests atomic.Int64 // all requests received
-	drop     atomic.Int64 // drop this many more sends
-	dropAll  atomic.Bool
+	*txtest.SendProxy
+	sends    *atomic.Int64 // eth_sendRawTransaction requests received
+	requests *atomic.Int64 // all requests received
+	drop     *atomic.Int64 // drop this many more sends
+	dropAll  *atomic.Bool
 }
 
 func startProxy(t *testing.T, target string) *sendProxy {
-	px, err := rpcproxy.Start(target, rpcproxy.Faults{}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Close() })
-	p := &sendProxy{Proxy: px}
-	px.SetIntercept(func(body []byte) bool {
-		p.requests.Add(1)
-		if !isSend(body) {
-			return false
-		}
-		p.sends.Add(1)
-		return p.dropAll.Load() || p.drop.Add(-1) >= 0
-	})
-	return p
-}
-
-func isSend(body []byte) bool {
-	var one struct{ Method string }
-	if json.Unmarshal(body, &one) == nil {
-		return one.Method == "eth_sendRawTransaction"
-	}
-	var batch []struct{ Method string }
-	if json.Unmarshal(body, &batch) == nil {
-		for _, m := range batch {
-			if m.Method == "eth_sendRawTransaction" {
-				return true
-			}
-		}
-	}
-	return false
+	p := txtest.StartSendProxy(t, target)
+	return &sendProxy{SendProxy: p, sends: &p.Sends, requests: &p.Requests, drop: &p.Drop, dropAll: &p.DropAll}
 }

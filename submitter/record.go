@@ -1,28 +1,28 @@
 package submitter
 
 import (
-	"encoding/binary"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/common/hexutil"
-	"github.com/ethereum/go-ethereum/core/types"
 	"go.uber.org/zap"
+
+	"github.com/cmt-rewards/cmt-rewards/ledger"
+	"github.com/cmt-rewards/cmt-rewards/txsend"
 )
 
-// Ledger layout: bucket "submitter", one record per epoch (see doc.go).
-const (
-	bucket        = "submitter"
-	recordPrefix  = "vote/" // + epoch, 8 bytes big-endian
-	recordVersion = 1
-)
-
-func recordKey(epoch uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte(recordPrefix), epoch)
-}
+// Ledger layout: ledger.BucketSubmitter, one record per epoch keyed by the
+// epoch (see doc.go). recordVersion is the record's JSON version: 1 since
+// the first release; the transaction path's move to txsend kept the shape
+// byte for byte (txsend.Attempt has the same fields and tags as the
+// version 1 attempt), so nothing was migrated.
+const recordVersion = 1
 
 // recordState is a record's lifecycle state.
 type recordState string
@@ -124,19 +124,8 @@ func (v voteJSON) vote() Vote {
 	return Vote{Epoch: v.Epoch, Root: v.Root, Total: v.Total, ResultHash: v.ResultHash}
 }
 
-// attempt is one signed transaction. All attempts of a record with the
-// same nonce replace each other; a record has a new nonce only after the
-// previous one was consumed without our vote.
-type attempt struct {
-	Nonce    uint64        `json:"nonce"`
-	Hash     common.Hash   `json:"hash"`
-	Gas      uint64        `json:"gas"`
-	TipCap   *big.Int      `json:"tip_cap,omitempty"`
-	FeeCap   *big.Int      `json:"fee_cap,omitempty"`
-	GasPrice *big.Int      `json:"gas_price,omitempty"`
-	Raw      hexutil.Bytes `json:"raw"`
-	Created  time.Time     `json:"created"`
-}
+// attempt is one signed transaction: txsend's, whose JSON is version 1's.
+type attempt = txsend.Attempt
 
 // final is what a finished Submit found.
 type final struct {
@@ -151,21 +140,6 @@ type voteJSON struct {
 	Root       common.Hash `json:"root"`
 	Total      *big.Int    `json:"total"`
 	ResultHash common.Hash `json:"result_hash"`
-}
-
-func (a *attempt) fees() fees {
-	return fees{TipCap: a.TipCap, FeeCap: a.FeeCap, GasPrice: a.GasPrice}
-}
-
-func (a *attempt) tx() (*types.Transaction, error) {
-	tx := new(types.Transaction)
-	if err := tx.UnmarshalBinary(a.Raw); err != nil {
-		return nil, fmt.Errorf("decode recorded transaction %s: %w", a.Hash.Hex(), err)
-	}
-	if tx.Hash() != a.Hash {
-		return nil, fmt.Errorf("recorded transaction %s decodes to %s", a.Hash.Hex(), tx.Hash().Hex())
-	}
-	return tx, nil
 }
 
 func (r *record) vote() Vote {
@@ -215,49 +189,27 @@ func decodeRecord(epoch uint64, b []byte) (*record, error) {
 
 // load returns the record of epoch, or nil.
 func (s *Submitter) load(epoch uint64) (*record, error) {
-	var r *record
-	err := s.store.View(bucket, func(get func([]byte) []byte, _ func([]byte, func(k, v []byte) error) error) error {
-		b := get(recordKey(epoch))
-		if b == nil {
-			return nil
-		}
-		var err error
-		r, err = decodeRecord(epoch, b)
-		return err
-	})
+	b, err := s.store.Get(epoch)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load record: %w", err)
 	}
-	return r, nil
+	return decodeRecord(epoch, b)
 }
 
-// update changes the record of epoch in one ledger transaction. change gets
-// the stored record (nil if none) and returns the one to store. The stored
-// record must still be what the caller last saw, prev (nil: none): the
-// number of attempts and the state are compared, so that two writers never
-// overwrite each other's attempts.
+// update changes the stored record of epoch, which must still be what the
+// caller last saw, prev (the same state and number of attempts): another
+// writer's change is ErrRecordRace, never overwritten.
 func (s *Submitter) update(epoch uint64, prev *record, change func(*record) *record) (*record, error) {
 	var out *record
-	err := s.store.Update(bucket, func(get func([]byte) []byte, put func(k, v []byte) error) error {
-		var cur *record
-		if b := get(recordKey(epoch)); b != nil {
-			var err error
-			if cur, err = decodeRecord(epoch, b); err != nil {
-				return err
-			}
-		}
-		switch {
-		case prev == nil && cur != nil, prev != nil && cur == nil:
-			return ErrRecordRace
-		case prev != nil && (len(prev.Attempts) != len(cur.Attempts) || prev.State != cur.State):
-			return ErrRecordRace
+	err := s.modify(epoch, func(cur *record) (*record, error) {
+		if cur == nil || cur.State != prev.State || len(cur.Attempts) != len(prev.Attempts) {
+			return nil, ErrRecordRace
 		}
 		out = change(cur)
-		b, err := json.Marshal(out)
-		if err != nil {
-			return err
-		}
-		return put(recordKey(epoch), b)
+		return out, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("save record: %w", err)
@@ -265,37 +217,27 @@ func (s *Submitter) update(epoch uint64, prev *record, change func(*record) *rec
 	return out, nil
 }
 
-// sameNonce returns every recorded attempt, of any epoch, with nonce n.
-func (s *Submitter) sameNonce(n uint64) ([]attempt, error) {
-	var out []attempt
-	err := s.store.View(bucket, func(_ func([]byte) []byte, each func([]byte, func(k, v []byte) error) error) error {
-		return each([]byte(recordPrefix), func(k, v []byte) error {
-			if len(k) != len(recordPrefix)+8 {
-				return nil
-			}
-			r, err := decodeRecord(binary.BigEndian.Uint64(k[len(recordPrefix):]), v)
-			if err != nil {
+// modify is one read-modify-write of epoch's record in a ledger
+// transaction; an error from change writes nothing and is returned as is.
+func (s *Submitter) modify(epoch uint64, change func(cur *record) (*record, error)) error {
+	return s.store.Update(func(tx *ledger.RecordsTx) error {
+		var cur *record
+		if b := tx.Get(epoch); b != nil {
+			var err error
+			if cur, err = decodeRecord(epoch, b); err != nil {
 				return err
 			}
-			for _, a := range r.Attempts {
-				if a.Nonce == n {
-					out = append(out, a)
-				}
-			}
-			for _, p := range r.Replaced {
-				for _, a := range p.Attempts {
-					if a.Nonce == n {
-						out = append(out, a)
-					}
-				}
-			}
-			return nil
-		})
+		}
+		next, err := change(cur)
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(next)
+		if err != nil {
+			return err
+		}
+		return tx.Put(epoch, b)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("scan records: %w", err)
-	}
-	return out, nil
 }
 
 // replace makes v the vote of rec's epoch in place of rec's, which must be
@@ -323,4 +265,155 @@ func (s *Submitter) replace(rec *record, v Vote) (*record, error) {
 	s.log.Warn("replacing our confirmed vote: the epoch was recomputed", zap.Uint64("epoch", v.Epoch),
 		zap.Stringer("old", rec.vote()), zap.Stringer("new", v))
 	return out, nil
+}
+
+// voteKey is the txsend record key of epoch's vote.
+func voteKey(epoch uint64) string { return "vote/" + strconv.FormatUint(epoch, 10) }
+
+func parseVoteKey(key string) (uint64, error) {
+	n, ok := strings.CutPrefix(key, "vote/")
+	if !ok {
+		return 0, fmt.Errorf("record key %q is not a vote's", key)
+	}
+	epoch, err := strconv.ParseUint(n, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("record key %q: %w", key, err)
+	}
+	return epoch, nil
+}
+
+// voteCall is the contract call of vote v.
+func (s *Submitter) voteCall(v Vote) txsend.Call {
+	return txsend.Call{To: s.cfg.Contract, Data: s.abi.PackSubmitRoot(new(big.Int).SetUint64(v.Epoch), v.Root, v.Total, v.ResultHash)}
+}
+
+// callVote is the vote a call of submitRoot to our contract carries: the
+// inverse of voteCall.
+func (s *Submitter) callVote(c txsend.Call) (Vote, error) {
+	m := s.abi.GetABI().Methods["submitRoot"]
+	if c.To != s.cfg.Contract || len(c.Data) < 4 || !bytes.Equal(c.Data[:4], m.ID) || (c.Value != nil && c.Value.Sign() != 0) {
+		return Vote{}, errors.New("not a submitRoot call of the contract")
+	}
+	in, err := m.Inputs.Unpack(c.Data[4:])
+	if err != nil {
+		return Vote{}, fmt.Errorf("decode submitRoot call: %w", err)
+	}
+	epoch, _ := in[0].(*big.Int)
+	root, _ := in[1].([32]byte)
+	total, _ := in[2].(*big.Int)
+	result, _ := in[3].([32]byte)
+	if epoch == nil || !epoch.IsUint64() || total == nil {
+		return Vote{}, errors.New("decode submitRoot call: epoch or total out of range")
+	}
+	return Vote{Epoch: epoch.Uint64(), Root: root, Total: total, ResultHash: result}, nil
+}
+
+// voteStore is the ledger's vote records seen as a txsend.Store: txsend
+// writes the transaction half of a record (state open or closed, the
+// attempts), the submitter the vote half (its verdicts, the votes it
+// replaced) — one JSON document, version 1, in one bucket. A record in a
+// final verdict state reads as txsend.RecordConfirmed.
+type voteStore struct{ s *Submitter }
+
+// Load implements txsend.Store.
+func (vs voteStore) Load(key string) (*txsend.Record, error) {
+	epoch, err := parseVoteKey(key)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := vs.s.load(epoch)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	return vs.s.sendRecord(rec), nil
+}
+
+// Update implements txsend.Store: the transaction half of the stored
+// record is replaced by the one change returns, in one ledger transaction.
+func (vs voteStore) Update(key string, change func(cur *txsend.Record) (*txsend.Record, error)) error {
+	epoch, err := parseVoteKey(key)
+	if err != nil {
+		return err
+	}
+	s := vs.s
+	return s.modify(epoch, func(cur *record) (*record, error) {
+		var view *txsend.Record
+		if cur != nil {
+			view = s.sendRecord(cur)
+		}
+		next, err := change(view)
+		if err != nil {
+			return nil, err
+		}
+		v, err := s.callVote(next.Call)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("record of epoch %d: %w", epoch, err)
+		case v.Epoch != epoch:
+			return nil, fmt.Errorf("record of epoch %d: the call votes for epoch %d", epoch, v.Epoch)
+		case cur == nil:
+			cur = &record{Version: recordVersion, Epoch: epoch, Root: v.Root, Total: v.Total, ResultHash: v.ResultHash}
+		case !cur.vote().Equal(v):
+			return nil, fmt.Errorf("%w: recorded %s, the call is %s", ErrConflictingVote, cur.vote(), v)
+		}
+		cur.Attempts = next.Attempts
+		switch next.State {
+		case txsend.RecordOpen:
+			cur.State = recOpen
+		case txsend.RecordClosed:
+			cur.State = recClosed
+		case txsend.RecordConfirmed:
+			// Our Watch stops Send before txsend confirms a vote (Submit
+			// records the verdict), so this is a Send without it.
+			if _, done := cur.State.final(); !done {
+				cur.State = recConfirmed
+				if f := next.Final; f != nil {
+					cur.Final = &final{Tx: f.Tx, Block: f.Block, At: f.At}
+				}
+			}
+		default:
+			return nil, fmt.Errorf("record of epoch %d: unknown transaction state %q", epoch, next.State)
+		}
+		return cur, nil
+	})
+}
+
+// Each implements txsend.Store: every vote record, and every vote it
+// replaced with its attempts, for txsend's scan of the attempts that may
+// hold a nonce.
+func (vs voteStore) Each(fn func(r *txsend.Record) error) error {
+	s := vs.s
+	return s.store.Each(0, func(epoch uint64, b []byte) error {
+		rec, err := decodeRecord(epoch, b)
+		if err != nil {
+			return err
+		}
+		if err := fn(s.sendRecord(rec)); err != nil {
+			return err
+		}
+		for _, p := range rec.Replaced {
+			old := &txsend.Record{ChainID: s.cfg.ChainID, From: s.addr, Call: s.voteCall(p.Vote.vote()), State: txsend.RecordClosed, Attempts: p.Attempts}
+			if err := fn(old); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// sendRecord is the transaction half of rec, as txsend sees it.
+func (s *Submitter) sendRecord(rec *record) *txsend.Record {
+	out := &txsend.Record{ChainID: s.cfg.ChainID, From: s.addr, Call: s.voteCall(rec.vote()), Attempts: rec.Attempts}
+	switch _, final := rec.State.final(); {
+	case final:
+		out.State = txsend.RecordConfirmed
+		if f := rec.Final; f != nil && f.Tx != (common.Hash{}) {
+			out.Final = &txsend.Final{Tx: f.Tx, Block: f.Block, At: f.At}
+		}
+	case rec.State == recClosed:
+		out.State = txsend.RecordClosed
+	default:
+		out.State = txsend.RecordOpen
+	}
+	return out
 }

@@ -5,24 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"time"
 
-	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core/types"
 	"go.uber.org/zap"
 
-	"github.com/cmt-rewards/cmt-rewards/contracts"
+	"github.com/cmt-rewards/cmt-rewards/txsend"
 )
 
-// transientError marks a failure that the next poll may not meet again: an
-// RPC error, a timeout.
-type transientError struct{ error }
-
-func (e transientError) Unwrap() error { return e.error }
-
+// transient marks a failure that the next poll may not meet again: an RPC
+// error, a timeout.
 func transient(what string, err error) error {
-	return transientError{fmt.Errorf("%s: %w", what, err)}
+	return txsend.Retry(fmt.Errorf("%s: %w", what, err))
 }
 
 // quorumGas is added to every gas estimate. The vote that completes the
@@ -38,31 +31,28 @@ const quorumGas = 100_000
 // lag behind its head) before it settles for AlreadyVoted.
 const receiptGrace = 5
 
-// run is one Submit call's working state.
+// run is one Submit call's working state: the vote-specific half of a
+// txsend.Send, its Watch.
 type run struct {
-	s    *Submitter
-	v    Vote
-	rec  *record // nil until something is recorded
-	data []byte  // submitRoot calldata
-	log  *zap.Logger
+	s       *Submitter
+	v       Vote
+	rec     *record // the vote record as of the last read; nil if none
+	log     *zap.Logger
+	verdict *Outcome // what the Watch decided when it stopped Send
 
-	sentHash  common.Hash // the attempt broadcast last in this run
-	sends     int         // how often sentHash was broadcast in this run
-	lastSend  time.Time
-	minedIn   common.Hash // block of the receipt seen at the last poll
 	noReceipt int
 }
 
-// Steps reported to Config.OnStep.
+// Steps reported to Config.OnStep (txsend's).
 const (
-	StepRecorded  = "recorded"  // an attempt is signed and saved, not yet broadcast
-	StepBroadcast = "broadcast" // the node accepted an attempt
-	StepMined     = "mined"     // an attempt has a receipt; confirmations pending
+	StepRecorded  = txsend.StepRecorded  // an attempt is signed and saved, not yet broadcast
+	StepBroadcast = txsend.StepBroadcast // the node accepted an attempt
+	StepMined     = txsend.StepMined     // an attempt has a receipt; confirmations pending
 )
 
-func (r *run) reached(name string) {
+func (r *run) reached(step string) {
 	if r.s.cfg.OnStep != nil {
-		r.s.cfg.OnStep(name, r.v.Epoch)
+		r.s.cfg.OnStep(step, r.v.Epoch)
 	}
 }
 
@@ -77,90 +67,70 @@ func (r *run) pending() Outcome {
 	return out
 }
 
-// step is one poll: it reads the chain and acts. A non-nil Outcome is the
-// verdict; a transientError asks for another poll.
-func (r *run) step(ctx context.Context) (*Outcome, error) {
+// watch decides each poll of Send from the contract's state (see doc.go,
+// Deciding from the chain). Our confirmed vote, the epoch accepted, or our
+// key's vote on chain are verdicts: Send stops and Submit records them.
+// Otherwise the vote is needed and Send sends, tends, or reports our
+// reverted transaction.
+func (r *run) watch(ctx context.Context, p txsend.Poll) (txsend.Action, error) {
 	s := r.s
-	head, err := s.header(ctx, nil)
-	if err != nil {
-		return nil, transient("read head", err)
-	}
-	m, err := r.findMined(ctx, head)
-	if err != nil {
-		return nil, err
-	}
-	if m != nil && m.rcpt.Status == types.ReceiptStatusSuccessful {
-		block := m.rcpt.BlockNumber.Uint64()
-		if !confirmed(block, head.Number.Uint64(), s.cfg.Confirmations) {
-			return nil, nil
-		}
-		ch, _ := confirmedHeight(head.Number.Uint64(), s.cfg.Confirmations)
+	if p.Confirmed {
+		ch, _ := confirmedHeight(p.Head.Number.Uint64(), s.cfg.Confirmations)
 		st, err := s.readState(ctx, r.v.Epoch, ch)
 		if err != nil {
-			return nil, err
+			return txsend.Wait, err
 		}
-		out := Outcome{State: Confirmed, TxHash: m.a.Hash, Block: block}
+		out := Outcome{State: Confirmed, TxHash: p.Mined.TxHash, Block: p.Mined.BlockNumber.Uint64()}
 		switch {
 		case st.accepted != nil && !st.accepted.Equal(r.v):
 			out.State, out.Accepted = Disputed, st.accepted
 		case st.ours != nil && !st.ours.Equal(r.v) && !r.rec.replaced(*st.ours):
 			out.State, out.Accepted = Conflict, st.ours // our vote was replaced since, and not by us
 		}
-		return r.finish(out)
+		r.verdict = &out
+		return txsend.Stop, nil
 	}
 
-	st, err := s.readState(ctx, r.v.Epoch, head.Number)
+	st, err := s.readState(ctx, r.v.Epoch, p.Head.Number)
 	if err != nil {
-		return nil, err
+		return txsend.Wait, err
 	}
 	mine := is(st.ours, r.v)
 	// A vote of ours that this record replaced is still on chain: ours to
 	// replace, not a verdict.
 	stale := st.ours != nil && !mine && r.rec.replaced(*st.ours)
-	if m != nil && st.accepted == nil && !mine {
-		return nil, r.reverted(ctx, m)
+	if p.Mined != nil && st.accepted == nil && !mine {
+		return txsend.Proceed, nil // our vote reverted: Send reports why and closes the record
 	}
 	if st.accepted != nil || (st.ours != nil && !stale) {
-		return r.verdict(ctx, head, st)
+		return r.decide(ctx, p, st)
 	}
 	if st.next < r.v.Epoch {
 		err := fmt.Errorf("%w: the contract's next epoch is %d", ErrEpochNotOpen, st.next)
-		if simErr := r.simulate(ctx); errors.Is(simErr, ErrReverted) {
+		if simErr := s.tx.Simulate(ctx, s.voteCall(r.v)); errors.Is(simErr, ErrReverted) {
 			err = fmt.Errorf("%w: %w", err, simErr)
 		}
-		return nil, err
+		return txsend.Wait, err
 	}
-
 	// nextEpoch == epoch and the contract has no vote of ours: it is needed.
-	nonce, err := s.nonceAt(ctx, head.Number)
-	if err != nil {
-		return nil, err
-	}
-	if a := r.rec.latest(); a != nil && r.rec.State == recOpen {
-		if nonce <= a.Nonce {
-			return nil, r.tend(ctx, head)
-		}
-		r.log.Warn("the recorded nonce was used by a transaction that is not ours; the vote is still needed, signing a new nonce",
-			zap.Uint64("recorded_nonce", a.Nonce), zap.Uint64("account_nonce", nonce))
-	}
-	return nil, r.start(ctx, head, nonce)
+	return txsend.Proceed, nil
 }
 
-// verdict decides when the contract counts our vote or accepted the epoch:
-// nothing is sent, and the verdict is returned once it holds at the
+// decide is the verdict when the contract counts our vote or accepted the
+// epoch: nothing is sent, and the verdict is taken once it holds at the
 // confirmed height.
-func (r *run) verdict(ctx context.Context, head *types.Header, st chainState) (*Outcome, error) {
-	if is(st.ours, r.v) && r.rec.latest() != nil && r.rec.State == recOpen && r.noReceipt < receiptGrace {
+func (r *run) decide(ctx context.Context, p txsend.Poll, st chainState) (txsend.Action, error) {
+	if is(st.ours, r.v) && p.Sent && r.noReceipt < receiptGrace {
 		r.noReceipt++ // our vote, but no receipt yet: give the node's index time
-		return nil, nil
+		return txsend.Wait, nil
 	}
-	ch, ok := confirmedHeight(head.Number.Uint64(), r.s.cfg.Confirmations)
+	ch, ok := confirmedHeight(p.Head.Number.Uint64(), r.s.cfg.Confirmations)
 	if !ok {
-		return nil, nil
+		return txsend.Wait, nil
 	}
 	cst, err := r.s.readState(ctx, r.v.Epoch, ch)
 	if err != nil {
-		return nil, err
+		return txsend.Wait, err
 	}
 	var out Outcome
 	switch {
@@ -176,17 +146,14 @@ func (r *run) verdict(ctx context.Context, head *types.Header, st chainState) (*
 	case cst.accepted != nil:
 		out = Outcome{State: Accepted, Accepted: cst.accepted}
 	default:
-		return nil, nil // not at the confirmed height yet
+		return txsend.Wait, nil // not at the confirmed height yet
 	}
-	if r.rec == nil {
-		r.logVerdict(out)
-		return &out, nil
-	}
-	return r.finish(out)
+	r.verdict = &out
+	return txsend.Stop, nil
 }
 
 // finish records a verdict about a recorded vote.
-func (r *run) finish(out Outcome) (*Outcome, error) {
+func (r *run) finish(out Outcome) (Outcome, error) {
 	if r.rec != nil {
 		out.Attempts = r.rec.signed()
 		if out.TxHash == (common.Hash{}) {
@@ -206,12 +173,12 @@ func (r *run) finish(out Outcome) (*Outcome, error) {
 			return cur
 		})
 		if err != nil {
-			return nil, err
+			return r.pending(), err
 		}
 		r.rec = rec
 	}
 	r.logVerdict(out)
-	return &out, nil
+	return out, nil
 }
 
 func (r *run) logVerdict(out Outcome) {
@@ -234,276 +201,6 @@ func (r *run) logVerdict(out Outcome) {
 	}
 	r.log.Info("vote settled", fields...)
 }
-
-// mined is an attempt with a receipt in the canonical chain.
-type mined struct {
-	a    *attempt
-	rcpt *types.Receipt
-}
-
-// findMined returns the attempt mined in the canonical chain at or below
-// head: a successful one if any, else a reverted one of the current nonce
-// (unless that revert was reported already), else nil. It notes receipts
-// that a reorg took away so that the latest attempt is broadcast again.
-func (r *run) findMined(ctx context.Context, head *types.Header) (*mined, error) {
-	var found *mined
-	if r.rec != nil && len(r.rec.Attempts) > 0 {
-		cur := r.rec.latest().Nonce
-		for i := len(r.rec.Attempts) - 1; i >= 0; i-- {
-			a := &r.rec.Attempts[i]
-			rcpt, err := r.s.receipt(ctx, a.Hash)
-			if errors.Is(err, ethereum.NotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, transient("read receipt", err)
-			}
-			if rcpt.BlockNumber == nil || rcpt.BlockNumber.Cmp(head.Number) > 0 {
-				continue // mined after the head we are looking at
-			}
-			h, err := r.s.header(ctx, rcpt.BlockNumber)
-			if err != nil {
-				return nil, transient("read receipt's block", err)
-			}
-			if h.Hash() != rcpt.BlockHash {
-				continue // the node's index still points into a replaced branch
-			}
-			if rcpt.Status == types.ReceiptStatusSuccessful {
-				found = &mined{a, rcpt}
-				break
-			}
-			if a.Nonce == cur && r.rec.State == recOpen && found == nil {
-				found = &mined{a, rcpt}
-			}
-		}
-	}
-	var in common.Hash
-	if found != nil {
-		in = found.rcpt.BlockHash
-	}
-	switch {
-	case in == r.minedIn:
-	case in == (common.Hash{}):
-		r.log.Warn("our mined transaction left the canonical chain (reorg); broadcasting again", zap.Stringer("block", r.minedIn))
-		r.sentHash, r.sends = common.Hash{}, 0
-	default:
-		r.log.Info("vote mined", zap.Stringer("tx", found.a.Hash), zap.Uint64("nonce", found.a.Nonce),
-			zap.Uint64("block", found.rcpt.BlockNumber.Uint64()), zap.Bool("success", found.rcpt.Status == types.ReceiptStatusSuccessful))
-		r.reached(StepMined)
-	}
-	r.minedIn = in
-	return found, nil
-}
-
-// reverted reports our mined, reverted vote and closes the record, so that
-// the next Submit starts over from a simulation.
-func (r *run) reverted(ctx context.Context, m *mined) error {
-	reason := r.revertReason(ctx, m)
-	rec, err := r.s.update(r.v.Epoch, r.rec, func(cur *record) *record {
-		cur.State = recClosed
-		return cur
-	})
-	if err != nil {
-		return err
-	}
-	r.rec = rec
-	r.log.Error("our vote reverted", zap.Stringer("tx", m.a.Hash), zap.Uint64("block", m.rcpt.BlockNumber.Uint64()), zap.String("reason", reason))
-	return fmt.Errorf("%w: %s (transaction %s, block %d)", ErrReverted, reason, m.a.Hash.Hex(), m.rcpt.BlockNumber.Uint64())
-}
-
-// revertReason re-runs the vote on the state after its block, which in
-// the usual cases (epoch accepted meanwhile, funds gone) still reverts for
-// the same reason.
-func (r *run) revertReason(ctx context.Context, m *mined) string {
-	_, err := r.s.call(ctx, r.data, m.rcpt.BlockNumber)
-	switch {
-	case err != nil && isRevert(err):
-		return contracts.DecodeRevert(err)
-	case m.rcpt.GasUsed >= m.a.Gas:
-		return fmt.Sprintf("out of gas (used %d of %d)", m.rcpt.GasUsed, m.a.Gas)
-	case err != nil:
-		return fmt.Sprintf("unknown (re-simulation failed: %v)", err)
-	default:
-		return fmt.Sprintf("unknown (the vote does not revert on the state after block %d)", m.rcpt.BlockNumber.Uint64())
-	}
-}
-
-// simulate runs the vote as an eth_call from our address on the latest
-// state. A revert is ErrReverted with the decoded custom error.
-func (r *run) simulate(ctx context.Context) error {
-	if _, err := r.s.call(ctx, r.data, nil); err != nil {
-		if isRevert(err) {
-			return fmt.Errorf("%w: %s", ErrReverted, contracts.DecodeRevert(err))
-		}
-		return transient("simulate submitRoot", err)
-	}
-	return nil
-}
-
-// start signs the vote with a new nonce: simulation, gas estimate, fees,
-// balance, then the record, then the broadcast.
-func (r *run) start(ctx context.Context, head *types.Header, nonce uint64) error {
-	s := r.s
-	if err := r.simulate(ctx); err != nil {
-		return err
-	}
-	msg := ethereum.CallMsg{From: s.addr, To: &s.cfg.Contract, Data: r.data}
-	cctx, cancel := context.WithTimeout(ctx, s.cfg.RPCTimeout)
-	est, err := s.b.EstimateGas(cctx, msg)
-	cancel()
-	if err != nil {
-		if isRevert(err) {
-			return fmt.Errorf("%w: %s", ErrReverted, contracts.DecodeRevert(err))
-		}
-		return transient("estimate gas", err)
-	}
-	gas := est + (est+4)/5 + quorumGas // +20%, rounded up, and room to complete the quorum
-	f, err := s.marketFees(ctx, head)
-	if err != nil {
-		return err
-	}
-	// A stale attempt of ours (an epoch accepted without it) may still hold
-	// this nonce in the pool: price the vote to replace it.
-	stale, err := s.sameNonce(nonce)
-	if err != nil {
-		return err
-	}
-	for _, a := range stale {
-		if !replaces(f, a.fees()) {
-			f = atLeast(bumped(a.fees(), s.cfg.BumpPercent), f)
-		}
-	}
-	f, hitCap := capped(f, s.cfg.MaxFeeCap, s.cfg.MaxTipCap)
-	if hitCap && len(stale) > 0 {
-		r.log.Error("a stale attempt holds this nonce and the fee caps keep the vote from replacing it; raise MaxFeeCap/MaxTipCap",
-			zap.Uint64("nonce", nonce))
-	}
-	if ok, bal, err := s.affordable(ctx, gas, f); err != nil {
-		return err
-	} else if !ok {
-		return fmt.Errorf("%w: balance %s wei, the vote may cost %s wei (%d gas at %s)", ErrInsufficientFunds, bal, f.maxCost(gas), gas, f)
-	}
-	a, err := s.sign(nonce, gas, f, r.data)
-	if err != nil {
-		return err
-	}
-	if err := r.save(a); err != nil {
-		return err
-	}
-	r.log.Info("vote signed and recorded", append(feeFields(f), zap.Stringer("tx", a.Hash), zap.Uint64("nonce", nonce), zap.Uint64("gas", gas))...)
-	r.reached(StepRecorded)
-	return r.broadcast(ctx, r.rec.latest())
-}
-
-// tend looks after the unmined attempts of the current nonce: broadcast on
-// resume, again after ResendAfter, replace with higher fees after another
-// ResendAfter.
-func (r *run) tend(ctx context.Context, head *types.Header) error {
-	s := r.s
-	a := r.rec.latest()
-	switch {
-	case r.sentHash != a.Hash || r.sends == 0:
-		return r.broadcast(ctx, a)
-	case s.now().Sub(r.lastSend) < s.cfg.ResendAfter:
-		return nil
-	case r.sends == 1:
-		return r.broadcast(ctx, a)
-	}
-	market, err := s.marketFees(ctx, head)
-	if err != nil {
-		r.log.Warn("cannot read market fees; bumping the last attempt's", zap.Error(err))
-		market = a.fees()
-	}
-	next, hitCap, ok := replacement(a.fees(), market, s.cfg.BumpPercent, s.cfg.MaxFeeCap, s.cfg.MaxTipCap)
-	if !ok {
-		r.log.Error("fee caps reached: broadcasting the last attempt again instead of replacing it; raise MaxFeeCap/MaxTipCap",
-			append(feeFields(a.fees()), zap.Stringer("tx", a.Hash), zap.Uint64("nonce", a.Nonce))...)
-		return r.broadcast(ctx, a)
-	}
-	if hitCap {
-		r.log.Error("replacement capped at MaxFeeCap/MaxTipCap", feeFields(next)...)
-	}
-	if ok, bal, err := s.affordable(ctx, a.Gas, next); err != nil {
-		return err
-	} else if !ok {
-		r.log.Error("balance too low for a replacement; broadcasting the last attempt again",
-			zap.Stringer("balance", bal), zap.Stringer("needed", next.maxCost(a.Gas)))
-		return r.broadcast(ctx, a)
-	}
-	na, err := s.sign(a.Nonce, a.Gas, next, r.data)
-	if err != nil {
-		return err
-	}
-	if err := r.save(na); err != nil {
-		return err
-	}
-	r.log.Info("vote replaced with higher fees", append(feeFields(next), zap.Stringer("tx", na.Hash), zap.Stringer("replaces", a.Hash),
-		zap.Uint64("nonce", na.Nonce), zap.Int("attempt", len(r.rec.Attempts)))...)
-	return r.broadcast(ctx, r.rec.latest())
-}
-
-// save appends a signed attempt to the record (creating it), before it is
-// broadcast.
-func (r *run) save(a attempt) error {
-	v := r.v
-	rec, err := r.s.update(v.Epoch, r.rec, func(cur *record) *record {
-		if cur == nil {
-			cur = &record{Version: recordVersion, Epoch: v.Epoch, Root: v.Root, Total: new(big.Int).Set(v.Total), ResultHash: v.ResultHash}
-		}
-		cur.State = recOpen
-		cur.Attempts = append(cur.Attempts, a)
-		return cur
-	})
-	if err != nil {
-		return err
-	}
-	r.rec = rec
-	return nil
-}
-
-// broadcast sends a recorded attempt. "already known" and "nonce too low"
-// are fine (receipts decide); other failures are logged and the schedule
-// retries, except rejections that waiting cannot fix (ErrRejected).
-func (r *run) broadcast(ctx context.Context, a *attempt) error {
-	tx, err := a.tx()
-	if err != nil {
-		return err
-	}
-	if r.sentHash != a.Hash {
-		r.sentHash, r.sends = a.Hash, 0
-	}
-	r.sends++
-	r.lastSend = r.s.now()
-	cctx, cancel := context.WithTimeout(ctx, r.s.cfg.RPCTimeout)
-	err = r.s.b.SendTransaction(cctx, tx)
-	cancel()
-	fields := []zap.Field{zap.Stringer("tx", a.Hash), zap.Uint64("nonce", a.Nonce), zap.Int("broadcast", r.sends)}
-	switch sendErrorKind(err) {
-	case sendOK:
-		r.log.Info("vote broadcast", fields...)
-		r.reached(StepBroadcast)
-	case sendKnown:
-		r.log.Info("vote broadcast: the node already has it or its nonce is used; receipts decide", append(fields, zap.Error(err))...)
-	case sendFatal:
-		return fmt.Errorf("%w: %w", ErrRejected, err)
-	default:
-		if ctx.Err() == nil {
-			r.log.Warn("vote broadcast failed; retrying on schedule", append(fields, zap.Error(err))...)
-		}
-	}
-	return nil
-}
-
-func feeFields(f fees) []zap.Field {
-	if f.legacy() {
-		return []zap.Field{zap.Stringer("gas_price", f.GasPrice)}
-	}
-	return []zap.Field{zap.Stringer("tip_cap", f.TipCap), zap.Stringer("fee_cap", f.FeeCap)}
-}
-
-// confirmed reports whether a receipt in block is c deep under head:
-// head − block + 1 ≥ c, written so that nothing underflows.
-func confirmed(block, head, c uint64) bool { return block+c <= head+1 }
 
 // confirmedHeight is the highest block that is c deep under head, head +
 // 1 − c; ok is false while the chain is shorter than that.

@@ -2,34 +2,34 @@ package submitter
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"math/big"
 	"time"
 
-	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"go.uber.org/zap"
 
 	"github.com/cmt-rewards/cmt-rewards/contracts"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
+	"github.com/cmt-rewards/cmt-rewards/txsend"
 )
 
+// The errors of the transaction path are txsend's: the same values, so
+// that errors.Is works with either name.
 var (
 	// ErrInvalidConfig is wrapped by every error of Config.Check.
-	ErrInvalidConfig = errors.New("invalid submitter configuration")
+	ErrInvalidConfig = txsend.ErrInvalidConfig
 	// ErrInsecureKeyFile is returned by New for a keystore or password file
 	// that group or others may access.
-	ErrInsecureKeyFile = errors.New("key file is accessible to group or others")
+	ErrInsecureKeyFile = txsend.ErrInsecureKeyFile
 	// ErrWrongPassword is returned by New when the password does not
 	// decrypt the keystore.
-	ErrWrongPassword = errors.New("wrong keystore password")
+	ErrWrongPassword = txsend.ErrWrongPassword
 	// ErrWrongChain is returned by New when the node or the ledger belongs
 	// to another chain or contract than configured.
-	ErrWrongChain = errors.New("wrong chain")
+	ErrWrongChain = txsend.ErrWrongChain
 	// ErrInvalidVote is returned by Submit for a vote without a total, or
 	// with a total outside uint256.
 	ErrInvalidVote = errors.New("invalid vote")
@@ -43,34 +43,23 @@ var (
 	// ErrReverted is returned by Submit when the simulation of the vote, or
 	// our mined transaction, reverted; the message names the contract's
 	// custom error, e.g. "reverted: EpochNotNext(expected=4, got=3)".
-	ErrReverted = errors.New("reverted")
+	ErrReverted = txsend.ErrReverted
 	// ErrInsufficientFunds is returned by Submit when the key's balance
 	// cannot pay for a new transaction at its fee cap.
-	ErrInsufficientFunds = errors.New("insufficient funds")
+	ErrInsufficientFunds = txsend.ErrInsufficientFunds
 	// ErrRejected is returned by Submit when the node refuses the signed
 	// transaction for a reason that waiting cannot fix (e.g. insufficient
 	// funds, gas above the block limit). The record stays: a later Submit
 	// tries the same transaction again.
-	ErrRejected = errors.New("transaction rejected by the node")
+	ErrRejected = txsend.ErrRejected
 	// ErrRecordRace is returned when the write-ahead record changed under
 	// a Submit: another Submitter uses the same ledger.
-	ErrRecordRace = errors.New("write-ahead record changed by another writer")
+	ErrRecordRace = txsend.ErrRecordRace
 )
 
-// Backend is the part of go-ethereum's ethclient.Client the submitter uses.
-// A nil block number means the latest block.
-type Backend interface {
-	ChainID(ctx context.Context) (*big.Int, error)
-	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
-	NonceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (uint64, error)
-	BalanceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (*big.Int, error)
-	SuggestGasTipCap(ctx context.Context) (*big.Int, error)
-	SuggestGasPrice(ctx context.Context) (*big.Int, error)
-	EstimateGas(ctx context.Context, msg ethereum.CallMsg) (uint64, error)
-	CallContract(ctx context.Context, msg ethereum.CallMsg, blockNumber *big.Int) ([]byte, error)
-	SendTransaction(ctx context.Context, tx *types.Transaction) error
-	TransactionReceipt(ctx context.Context, txHash common.Hash) (*types.Receipt, error)
-}
+// Backend is the part of go-ethereum's ethclient.Client the submitter uses
+// (txsend's).
+type Backend = txsend.Backend
 
 // State is what Submit found.
 type State int
@@ -172,17 +161,14 @@ type Outcome struct {
 
 // Submitter sends this validator's root votes.
 type Submitter struct {
-	cfg     Config
-	b       Backend
-	store   *ledger.Ledger
-	log     *zap.Logger
-	now     func() time.Time
-	key     *ecdsa.PrivateKey
-	addr    common.Address
-	chainID *big.Int
-	signer  types.Signer
-	abi     *contracts.ValidatorSet
-	sem     chan struct{} // one token: serialises Submit, waits respecting ctx
+	cfg   Config
+	tx    *txsend.Sender // the transaction path; its Store is the ledger's vote records
+	store ledger.Records
+	log   *zap.Logger
+	now   func() time.Time
+	addr  common.Address
+	abi   *contracts.ValidatorSet
+	sem   chan struct{} // one token: serialises Submit, waits respecting ctx
 }
 
 // New loads the validator key and checks that the node and the ledger
@@ -211,32 +197,21 @@ func New(ctx context.Context, cfg Config, b Backend, store *ledger.Ledger, log *
 		return nil, fmt.Errorf("%w: ledger %s is for chain %d, contract %s; configured chain %d, contract %s",
 			ErrWrongChain, store.Path(), id.ChainID, id.Contract.Hex(), cfg.ChainID, cfg.Contract.Hex())
 	}
-	key, err := LoadKey(cfg.KeystoreFile, cfg.PasswordFile)
+	key, err := txsend.LoadKey(cfg.KeystoreFile, cfg.PasswordFile)
 	if err != nil {
 		return nil, err
 	}
 	s := &Submitter{
-		cfg:     cfg,
-		b:       b,
-		store:   store,
-		now:     now,
-		key:     key,
-		addr:    crypto.PubkeyToAddress(key.PublicKey),
-		chainID: new(big.Int).SetUint64(cfg.ChainID),
-		abi:     contracts.NewValidatorSet(),
-		sem:     make(chan struct{}, 1),
+		cfg:   cfg,
+		store: store.Records(ledger.BucketSubmitter),
+		now:   now,
+		addr:  crypto.PubkeyToAddress(key.PublicKey),
+		abi:   contracts.NewValidatorSet(),
+		sem:   make(chan struct{}, 1),
 	}
-	s.signer = types.LatestSignerForChainID(s.chainID)
 	s.log = log.With(zap.Stringer("validator", s.addr))
-
-	cctx, cancel := context.WithTimeout(ctx, cfg.RPCTimeout)
-	id, err := b.ChainID(cctx)
-	cancel()
-	if err != nil {
-		return nil, fmt.Errorf("read chain ID: %w", err)
-	}
-	if id.Cmp(s.chainID) != 0 {
-		return nil, fmt.Errorf("%w: node serves chain %s, configured %d", ErrWrongChain, id, cfg.ChainID)
+	if s.tx, err = txsend.New(ctx, cfg.sendConfig(), b, key, voteStore{s}, log, now); err != nil {
+		return nil, err
 	}
 	if active, err := s.isActive(ctx); err != nil {
 		s.log.Warn("cannot read whether this key is an active validator", zap.Error(err))
@@ -262,11 +237,12 @@ func (s *Submitter) NextEpoch(ctx context.Context) (uint64, error) {
 // Submit makes sure this validator's vote v is on chain with
 // cfg.Confirmations confirmations, and returns what it found. It blocks,
 // polling every PollInterval, until a verdict (Confirmed, AlreadyVoted,
-// Accepted, Disputed), an error that waiting cannot fix, or the end of
-// ctx, which returns Pending and a nil error: a transaction already
+// Accepted, Disputed, Conflict), an error that waiting cannot fix, or the
+// end of ctx, which returns Pending and a nil error: a transaction already
 // broadcast may still be mined after that, and a later Submit with the same
 // vote resumes it (same nonce, same signed bytes) instead of sending
-// another. RPC failures are logged and retried, never returned.
+// another (txsend's cancellation contract). RPC failures are logged and
+// retried, never returned.
 //
 // Returned errors: ErrInvalidVote, ErrConflictingVote, ErrEpochNotOpen,
 // ErrReverted (nothing is stored when the simulation reverts),
@@ -313,35 +289,26 @@ func (s *Submitter) submit(ctx context.Context, v Vote) (Outcome, error) {
 			return rec.outcome(), nil
 		}
 	}
-	r := &run{
-		s:    s,
-		v:    v,
-		rec:  rec,
-		data: s.abi.PackSubmitRoot(new(big.Int).SetUint64(v.Epoch), v.Root, v.Total, v.ResultHash),
-		log:  s.log.With(zap.Uint64("epoch", v.Epoch)),
+	r := &run{s: s, v: v, rec: rec, log: s.log.With(zap.Uint64("epoch", v.Epoch))}
+	res, sendErr := s.tx.Send(ctx, txsend.Intent{
+		Key:       voteKey(v.Epoch),
+		Call:      s.voteCall(v),
+		Name:      "vote",
+		ExtraGas:  quorumGas,
+		Watch:     r.watch,
+		OnStep:    r.reached,
+		LogFields: []zap.Field{zap.Uint64("epoch", v.Epoch)},
+	})
+	// Send changed the vote record (attempts, open or closed): read it
+	// again for the outcome and the verdict.
+	if r.rec, err = s.load(v.Epoch); err != nil {
+		return Outcome{State: Pending}, errors.Join(sendErr, err)
 	}
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return r.pending(), nil
-		case <-timer.C:
-		}
-		out, err := r.step(ctx)
-		if out != nil {
-			return *out, nil
-		}
-		var te transientError
-		switch {
-		case err == nil:
-		case errors.As(err, &te):
-			if ctx.Err() == nil {
-				r.log.Warn("will retry", zap.Error(err))
-			}
-		default:
-			return r.pending(), err
-		}
-		timer.Reset(s.cfg.PollInterval)
+	switch {
+	case sendErr != nil:
+		return r.pending(), sendErr
+	case res.Status == txsend.Stopped && r.verdict != nil:
+		return r.finish(*r.verdict)
 	}
+	return r.pending(), nil
 }

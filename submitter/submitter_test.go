@@ -14,13 +14,12 @@ import (
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/ethclient"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/cmt-rewards/cmt-rewards/devchain"
-	"github.com/cmt-rewards/cmt-rewards/internal/rpcproxy"
 	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
+	"github.com/cmt-rewards/cmt-rewards/internal/txtest"
 )
 
 func vote(epoch uint64, root byte) Vote {
@@ -557,6 +556,11 @@ func TestReorgUnminesVote(t *testing.T) {
 	if e.nonce(testnet.Addr(me)) != 0 {
 		t.Fatal("the reorg kept the vote")
 	}
+	// Give Submit a moment to poll the new branch before the vote is mined
+	// again: on a loaded machine the next block could otherwise come first.
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline) && logs.FilterMessageSnippet("left the canonical chain").Len() == 0; {
+		time.Sleep(10 * time.Millisecond)
+	}
 	stop := e.mineEvery(30 * time.Millisecond)
 	<-done
 	stop()
@@ -648,20 +652,12 @@ func TestFlakyRPC(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 1)
 	e.mineEvery(30 * time.Millisecond)
-	p, err := rpcproxy.Start(e.net.Chain.RPCURL(), rpcproxy.Faults{Drop: 0.2, Delay: 0.2, DelayFor: 30 * time.Millisecond}, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	c, err := ethclient.Dial(p.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
+	p, c := txtest.Flaky(t, e.net.Chain.RPCURL())
 	me := e.net.Signers[0]
 	cfg := e.config(me)
 	cfg.ResendAfter = 200 * time.Millisecond
 	var s *Submitter
+	var err error
 	for s == nil { // New itself may meet a dropped request
 		if s, err = New(context.Background(), cfg, c, e.ledger(), zaptest.NewLogger(t, zaptest.Level(zapcore.ErrorLevel)), nil); err != nil {
 			t.Log(err)

@@ -71,7 +71,7 @@ func BenchmarkAuditFullEpoch(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer client.Close()
-	ep, err := export.Export(ctx, export.RPCSource{F: follower.New(export.FollowerConfig(c), client, nil, zap.NewNop())}, p, 0, nil)
+	ep, err := export.Export(ctx, export.RPCSource{F: follower.NewFetcher(export.FollowerConfig(c), client, zap.NewNop())}, p, 0, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 func runCalc(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "calc", "--input FILE [--out FILE] [--tree FILE]")
+	fs := newFlags(e, "calc", "--input FILE [--out FILE] [--tree FILE]", commonExits)
 	input := fs.String("input", "", "epoch input file (cmt-epoch-input-v1); - for standard input")
 	out := fs.String("out", "", "write the epoch result (cmt-epoch-payouts-v1) here instead of standard output")
 	tree := fs.String("tree", "", "also write the payout tree as an OpenZeppelin standard-v1 dump here (an empty tree has no dump: the file is removed)")

@@ -67,14 +67,14 @@ func TestCalcErrors(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"no input flag", []string{"calc"}, 2, "rewardctl calc: usage: --input is required"},
-		{"unknown flag", []string{"calc", "--inptu", "x"}, 2, "flag provided but not defined: -inptu"},
-		{"stray argument", []string{"calc", "--input", bad, "extra"}, 2, `unexpected argument "extra"`},
+		{"no input flag", []string{"calc"}, exitUsage, "rewardctl calc: usage: --input is required"},
+		{"unknown flag", []string{"calc", "--inptu", "x"}, exitUsage, "flag provided but not defined: -inptu"},
+		{"stray argument", []string{"calc", "--input", bad, "extra"}, exitUsage, `unexpected argument "extra"`},
 		{"missing file", []string{"calc", "--input", filepath.Join(dir, "nope.json")}, 1, "no such file or directory"},
 		{"invalid epoch", []string{"calc", "--input", bad, "--out", out}, 1,
 			"events[1].amount_wei: unstake of 5000000000000000000000000 exceeds stake 250000000000000000000000"},
 		{"unwritable out", []string{"calc", "--input", "../../examples/epoch-input.json", "--out", filepath.Join(dir, "no", "dir", "r.json")}, 1, "create temporary file"},
-		{"unknown command", []string{"calcc"}, 2, `unknown command "calcc"`},
+		{"unknown command", []string{"calcc"}, exitUsage, `unknown command "calcc"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,45 +4,47 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"errors"
 	"fmt"
-	"math/big"
 	"time"
 
-	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
-	"github.com/shopspring/decimal"
+	"github.com/holiman/uint256"
 
+	"github.com/cmt-rewards/cmt-rewards/audit"
 	"github.com/cmt-rewards/cmt-rewards/contracts"
-	"github.com/cmt-rewards/cmt-rewards/submitter"
+	"github.com/cmt-rewards/cmt-rewards/internal/units"
+	"github.com/cmt-rewards/cmt-rewards/published"
+	"github.com/cmt-rewards/cmt-rewards/txsend"
 )
 
 func runClaim(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "claim", "--epoch N --rpc URL --contract ADDR --keystore FILE --password-file FILE [--address ACCOUNT] [--source DIR|URL]")
-	k := fs.Int64("epoch", -1, "the latest accepted epoch (its root is the contract's current root)")
+	fs := newFlags(e, "claim", "[--epoch N] --rpc URL --contract ADDR --keystore FILE --password-file FILE [--address ACCOUNT] [--source DIR|URL]", commonExits)
+	k := fs.Int64("epoch", -1, "the epoch to claim against; it must be the latest accepted, whose root is the contract's current root (default: read from the contract)")
 	rpcURL := fs.String("rpc", "", "JSON-RPC URL of a node")
 	contract := fs.String("contract", "", "validator contract address")
 	ks := fs.String("keystore", "", "keystore file of the sending account (pays the gas)")
 	pwFile := fs.String("password-file", "", "file holding the keystore password")
 	address := fs.String("address", "", "the account to claim for (default: the sending account); the CMT always goes to this account")
-	src := fs.String("source", defaultSource, "published epochs: rewardd's publish directory, or its API base URL")
-	wait := fs.Duration("wait", 2*time.Minute, "how long to wait for the transaction to be mined")
+	src := fs.String("source", published.DefaultSource, "published epochs: rewardd's publish directory, or its API base URL")
+	wait := fs.Duration("wait", 2*time.Minute, "how long to wait for the transaction to be confirmed")
+	tf := addTxFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	switch {
-	case *k < 0:
-		return fmt.Errorf("%w: --epoch is required (a number ≥ 0)", errUsage)
 	case *rpcURL == "":
 		return fmt.Errorf("%w: --rpc is required", errUsage)
 	case *ks == "" || *pwFile == "":
 		return fmt.Errorf("%w: --keystore and --password-file are required", errUsage)
 	}
 	to, err := parseAddress("--contract", *contract)
+	if err != nil {
+		return err
+	}
+	s, err := newSource(*src)
 	if err != nil {
 		return err
 	}
@@ -57,134 +59,95 @@ func runClaim(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	s, err := newSource(*src)
-	if err != nil {
-		return err
-	}
-	res, err := s.result(ctx, uint64(*k))
-	if err != nil {
-		return err
-	}
-	i, ok := res.Tree.Lookup(account)
-	if !ok {
-		return fmt.Errorf("%s has no leaf in epoch %d: nothing to claim", account.Hex(), *k)
-	}
-	cum := res.Payouts[i].Cumulative.ToBig()
-	proof := res.Tree.ProofAt(i)
-	p32 := make([][32]byte, len(proof))
-	for j := range proof {
-		p32[j] = proof[j]
-	}
 	c, err := ethclient.DialContext(ctx, *rpcURL)
 	if err != nil {
 		return fmt.Errorf("--rpc %s: %w", *rpcURL, err)
 	}
 	defer c.Close()
-	vs := contracts.NewValidatorSet()
-	// Check against the chain before paying gas: the root must be the
-	// current one, and something must be left to claim.
-	if raw, err := callContract(ctx, c, to, vs.PackCurrentRoot()); err != nil {
-		return fmt.Errorf("read current root: %w", err)
-	} else if root, _ := vs.UnpackCurrentRoot(raw); root != res.MerkleRoot {
-		return fmt.Errorf("epoch %d's root %s is not the contract's current root %x: claim against the latest accepted epoch", *k, res.MerkleRoot.Hex(), root)
-	}
-	raw, err := callContract(ctx, c, to, vs.PackClaimed(account))
+	vs := audit.NewContract(c, to, *rpcURL, 0)
+	n, err := claimEpoch(ctx, e, "claim", *k, vs, s)
 	if err != nil {
-		return fmt.Errorf("read claimed: %w", err)
+		return err
 	}
-	claimed, _ := vs.UnpackClaimed(raw)
-	due := new(big.Int).Sub(cum, claimed)
-	if due.Sign() <= 0 {
-		return fmt.Errorf("%s already claimed its cumulative %s wei: nothing to claim", account.Hex(), cum)
-	}
-	tx, err := sendTx(ctx, c, key, to, vs.PackClaim(account, cum, p32))
+	res, err := s.Result(ctx, n)
 	if err != nil {
-		return fmt.Errorf("send claim: %s", contracts.DecodeRevert(err))
+		return err
 	}
-	fmt.Fprintf(e.stderr, "claim %s sent; waiting for it to be mined\n", tx.Hash().Hex())
-	wctx, cancel := context.WithTimeout(ctx, *wait)
-	defer cancel()
-	for {
-		r, err := c.TransactionReceipt(wctx, tx.Hash())
-		if err == nil {
-			if r.Status != types.ReceiptStatusSuccessful {
-				return fmt.Errorf("claim %s reverted in block %d", tx.Hash().Hex(), r.BlockNumber)
-			}
-			fmt.Fprintf(e.stdout, "claimed %s CMT (%s wei) for %s in block %d, transaction %s\n",
-				decimal.NewFromBigInt(due, -18).String(), due, account.Hex(), r.BlockNumber, tx.Hash().Hex())
-			return nil
-		}
-		select {
-		case <-wctx.Done():
-			return codedError{code: exitUndecide, err: fmt.Errorf("claim %s not mined within %s; it may still be", tx.Hash().Hex(), *wait)}
-		case <-time.After(time.Second):
-		}
+	cum, proof, ok := claimArgs(res, account)
+	if !ok {
+		return fmt.Errorf("%s has no leaf in epoch %d: nothing to claim", account.Hex(), n)
 	}
-}
-
-// loadKeystore decrypts a keystore file with the submitter's rules (owner
-// only files, first line of the password file).
-func loadKeystore(path, pwPath string) (*ecdsa.PrivateKey, error) {
-	k, err := submitter.LoadKey(path, pwPath)
-	if errors.Is(err, submitter.ErrWrongPassword) {
-		return nil, fmt.Errorf("%s: wrong password (from %s)", path, pwPath)
-	}
-	return k, err
-}
-
-func callContract(ctx context.Context, c *ethclient.Client, to common.Address, data []byte) ([]byte, error) {
-	return c.CallContract(ctx, ethereum.CallMsg{To: &to, Data: data}, nil)
-}
-
-// sendTx signs an EIP-1559 transaction (legacy on a chain without base fee)
-// with gas estimated, and sends it. A revert in the estimate is returned
-// as is, so callers can decode the contract's error.
-func sendTx(ctx context.Context, c *ethclient.Client, key *ecdsa.PrivateKey, to common.Address, data []byte) (*types.Transaction, error) {
-	from := crypto.PubkeyToAddress(key.PublicKey)
-	chainID, err := c.ChainID(ctx)
+	snd, store, err := tf.sender(ctx, e, c, key)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	nonce, err := c.PendingNonceAt(ctx, from)
+	in := txsend.Intent{
+		Key:  fmt.Sprintf("claim-%s-%s-%s", to.Hex(), account.Hex(), cum.Dec()),
+		Name: "claim",
+		Call: txsend.Call{To: to, Data: contracts.ClaimCalldata(account, cum, proof)},
+	}
+	var due *uint256.Int
+	rec, err := store.Load(in.Key)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	gas, err := c.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Data: data})
-	if err != nil {
-		return nil, err
-	}
-	gas += gas / 5
-	head, err := c.HeaderByNumber(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	var inner types.TxData
-	if head.BaseFee != nil {
-		tip, err := c.SuggestGasTipCap(ctx)
-		if err != nil {
-			return nil, err
-		}
-		feeCap := new(big.Int).Add(new(big.Int).Mul(head.BaseFee, big.NewInt(2)), tip)
-		inner = &types.DynamicFeeTx{ChainID: chainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: feeCap, Gas: gas, To: &to, Data: data}
+	if a := rec.Latest(); a != nil && rec.State == txsend.RecordOpen {
+		// This very claim was signed before and may be pending or mined:
+		// resume it rather than check the chain, which may already count it.
+		fmt.Fprintf(e.stderr, "rewardctl claim: resuming the claim recorded in %s (transaction %s)\n", store.Path(in.Key), a.Hash.Hex())
 	} else {
-		price, err := c.SuggestGasPrice(ctx)
-		if err != nil {
-			return nil, err
+		// Check against the chain before paying gas: the root must be the
+		// current one, and something must be left to claim.
+		if err := notCurrent(ctx, vs, n, res.MerkleRoot); err != nil {
+			return err
 		}
-		inner = &types.LegacyTx{Nonce: nonce, GasPrice: price, Gas: gas, To: &to, Data: data}
+		claimed, err := vs.Claimed(ctx, account)
+		if err != nil {
+			return fmt.Errorf("read claimed: %w", err)
+		}
+		if !cum.Gt(claimed) {
+			return fmt.Errorf("%s already claimed its cumulative %s wei: nothing to claim", account.Hex(), cum.Dec())
+		}
+		if rec != nil && rec.State == txsend.RecordConfirmed && rec.Final != nil {
+			// Never send a claim again on our own: a person decides.
+			return fmt.Errorf("this claim is recorded as confirmed in block %d (transaction %s), yet the contract has not paid it: "+
+				"a reorg deeper than its confirmations? To send it again, remove %s", rec.Final.Block, rec.Final.Tx.Hex(), store.Path(in.Key))
+		}
+		due = new(uint256.Int).Sub(cum, claimed)
 	}
-	tx, err := types.SignNewTx(key, types.LatestSignerForChainID(chainID), inner)
+	r, err := send(ctx, snd, store, in, *wait)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return tx, c.SendTransaction(ctx, tx)
+	if paid := claimedAmount(r.Receipt, to, account); paid != nil {
+		due = paid
+	}
+	amount := "the amount due"
+	if due != nil {
+		amount = fmt.Sprintf("%s CMT (%s wei)", units.FormatCMT(due), due.Dec())
+	}
+	fee := "unknown"
+	if r.Fee != nil {
+		fee = units.FormatCMT(uint256.MustFromBig(r.Fee)) + " CMT"
+	}
+	fmt.Fprintf(e.stdout, "claimed %s for %s against epoch %d, in block %d, transaction %s; gas fee %s\n",
+		amount, account.Hex(), n, r.Block, r.TxHash.Hex(), fee)
+	return nil
 }
 
-// weiToCMT renders a decimal string of wei as CMT, or returns it as is.
-func weiToCMT(wei string) string {
-	d, err := decimal.NewFromString(wei)
-	if err != nil {
-		return wei
+// claimedAmount is the amount account's Claimed event in rcpt (nil: none)
+// paid, or nil.
+func claimedAmount(rcpt *types.Receipt, contract, account common.Address) *uint256.Int {
+	if rcpt == nil {
+		return nil
 	}
-	return d.Shift(-18).String()
+	vs := contracts.NewValidatorSet()
+	for _, l := range rcpt.Logs {
+		if ev, err := vs.UnpackClaimedEvent(l); err == nil && l.Address == contract && ev.Account == account {
+			if amount, overflow := uint256.FromBig(ev.Amount); !overflow {
+				return amount
+			}
+		}
+	}
+	return nil
 }

@@ -29,7 +29,9 @@ func TestClaimAndStatus(t *testing.T) {
 	user := fx.N.Users[0]
 	ks, pw := testnet.WriteKeystore(t, dir, user, "pw", 0o600)
 	pub := filepath.Join(fx.Dir, "pub")
-	args := []string{"claim", "--epoch", "1", "--rpc", fx.N.Chain.RPCURL(), "--contract", fx.N.Contract.Hex(), "--keystore", ks, "--password-file", pw, "--source", pub, "--wait", "30s"}
+	// Without --epoch: the latest accepted, epoch 1.
+	args := []string{"claim", "--rpc", fx.N.Chain.RPCURL(), "--contract", fx.N.Contract.Hex(), "--keystore", ks, "--password-file", pw, "--source", pub, "--wait", "30s",
+		"--record-dir", t.TempDir()}
 
 	before, _ := fx.N.Chain.Client().BalanceAt(ctx, testnet.Addr(user), nil)
 	stop, done := make(chan struct{}), make(chan struct{})
@@ -47,7 +49,8 @@ func TestClaimAndStatus(t *testing.T) {
 	code, stdout, stderr := runCmd(t, args...)
 	close(stop)
 	<-done
-	if code != 0 || !strings.Contains(stdout, "claimed ") {
+	if code != 0 || !strings.Contains(stdout, "claimed ") || !strings.Contains(stdout, "against epoch 1") ||
+		!strings.Contains(stderr, "epoch 1, the latest accepted according to the contract") {
 		t.Fatalf("claim: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	after, _ := fx.N.Chain.Client().BalanceAt(ctx, testnet.Addr(user), nil)
@@ -57,7 +60,8 @@ func TestClaimAndStatus(t *testing.T) {
 	if code, _, stderr := runCmd(t, args...); code != 1 || !strings.Contains(stderr, "nothing to claim") {
 		t.Fatalf("second claim: exit %d: %s", code, stderr)
 	}
-	if code, _, stderr := runCmd(t, "claim", "--epoch", "0", "--rpc", fx.N.Chain.RPCURL(), "--contract", fx.N.Contract.Hex(), "--keystore", ks, "--password-file", pw, "--source", pub); code != 1 || !strings.Contains(stderr, "is not the contract's current root") {
+	if code, _, stderr := runCmd(t, "claim", "--epoch", "0", "--rpc", fx.N.Chain.RPCURL(), "--contract", fx.N.Contract.Hex(), "--keystore", ks, "--password-file", pw, "--source", pub); code != 1 || !strings.Contains(stderr, "epoch 0's root 0x") ||
+		!strings.Contains(stderr, "is not the contract's current root 0x") || !strings.Contains(stderr, "which is epoch 1's") {
 		t.Fatalf("claim against an old root: exit %d: %s", code, stderr)
 	}
 	wrong := filepath.Join(dir, "wrong")

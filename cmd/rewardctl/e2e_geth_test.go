@@ -123,7 +123,7 @@ func TestGethNetworkEndToEnd(t *testing.T) {
 
 	// The same epoch read straight from another node agrees with the ledger.
 	p, _ := export.ParamsFrom(mustLoad(t, cfgPath))
-	direct, err := export.Export(ctx, export.RPCSource{F: follower.New(follower.Config{Contract: contract, CliqueEpoch: 30000}, rc, nil, zap.NewNop())}, p, 0, nil)
+	direct, err := export.Export(ctx, export.RPCSource{F: follower.NewFetcher(follower.Config{Contract: contract, CliqueEpoch: 30000}, rc, zap.NewNop())}, p, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

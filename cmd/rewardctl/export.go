@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,14 +18,20 @@ import (
 	"github.com/cmt-rewards/cmt-rewards/follower"
 	"github.com/cmt-rewards/cmt-rewards/internal/atomicfile"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
+	"github.com/cmt-rewards/cmt-rewards/published"
 )
 
+const exportSynopsis = `--config FILE --epoch N [--previous FILE|URL] [--rpc URL] [--out FILE] [--evidence FILE]
+
+--previous is required for every epoch after the configuration's
+settle.first_epoch, and refused for that first epoch, which starts from nothing.`
+
 func runExport(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "export", "--config FILE --epoch N [--rpc URL] [--previous FILE] [--out FILE] [--evidence FILE]")
+	fs := newFlags(e, "export", exportSynopsis, commonExits)
 	cfgPath := fs.String("config", "", "rewardd configuration file (chain, contract, epoch schedule, standing, rewards)")
 	k := fs.Int64("epoch", -1, "epoch number")
 	rpcURL := fs.String("rpc", "", "read straight from this node instead of the ledger (headers and logs only)")
-	prevPath := fs.String("previous", "", "the published result (cmt-epoch-payouts-v1) of the epoch before, for previous_cumulative; required for epoch > 0")
+	prevLoc := fs.String("previous", "", "epoch N−1's published result (cmt-epoch-payouts-v1), a file or an http(s) URL, for previous_cumulative; required unless N is settle.first_epoch")
 	out := fs.String("out", "", "write the epoch input here instead of standard output")
 	evidence := fs.String("evidence", "", "also write each validator's standing (active blocks, missed blocks, not-good runs) as JSON here")
 	if err := parseFlags(fs, args); err != nil {
@@ -42,24 +47,19 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	n, first := uint64(*k), cfg.Settle.FirstEpoch
 	var previous []calc.Balance
 	switch {
-	case *prevPath != "":
-		f, err := os.Open(*prevPath)
-		if err != nil {
+	case n < first:
+		return fmt.Errorf("%w: --epoch %d is before the configuration's settle.first_epoch %d", errUsage, n, first)
+	case n == first && *prevLoc != "":
+		return fmt.Errorf("%w: --previous: epoch %d is settle.first_epoch, which has no previous epoch", errUsage, n)
+	case n > first && *prevLoc == "":
+		return fmt.Errorf("%w: --previous is required for epoch %d: epoch %d's published result", errUsage, n, n-1)
+	case n > first:
+		if previous, err = loadPrevious(ctx, *prevLoc, n-1); err != nil {
 			return err
 		}
-		prev, err := calc.DecodeResult(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("--previous %s: %w", *prevPath, err)
-		}
-		if prev.Epoch >= uint64(*k) {
-			return fmt.Errorf("--previous %s is the result of epoch %d, not of an epoch before %d", *prevPath, prev.Epoch, *k)
-		}
-		previous = export.Previous(prev)
-	case *k > 0:
-		return fmt.Errorf("%w: --previous is required for epoch %d: the published result of the last epoch before it", errUsage, *k)
 	}
 	p, err := export.ParamsFrom(&cfg)
 	if err != nil {
@@ -76,7 +76,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("dial %s: %w", url, err)
 		}
 		defer client.Close()
-		src = export.RPCSource{F: follower.New(export.FollowerConfig(&cfg), client, nil, zap.NewNop())}
+		src = export.RPCSource{F: follower.NewFetcher(export.FollowerConfig(&cfg), client, zap.NewNop())}
 	} else {
 		if _, err := os.Stat(cfg.LedgerPath); err != nil {
 			return fmt.Errorf("ledger %s: %w (run rewardd first, or use --rpc)", cfg.LedgerPath, err)
@@ -86,13 +86,10 @@ func runExport(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("%w (if rewardd is running it holds the ledger; use --rpc)", err)
 		}
 		defer l.Close()
-		src = export.LedgerSource{L: l}
+		src, p = export.LedgerSource{L: l}, p.ForLedger() // the ledger holds only confirmed blocks
 	}
-	ep, err := export.Export(ctx, src, p, uint64(*k), previous)
+	ep, err := export.Export(ctx, src, p, n, previous)
 	if err != nil {
-		if errors.Is(err, export.ErrNotFinal) || errors.Is(err, export.ErrEmpty) {
-			return codedError{code: exitUndecide, err: err}
-		}
 		return err
 	}
 	var files []atomicfile.File
@@ -110,6 +107,22 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	}
 	_, err = e.stdout.Write(stdout.Bytes())
 	return err
+}
+
+// loadPrevious reads --previous, which must be epoch k's published result.
+func loadPrevious(ctx context.Context, loc string, k uint64) ([]calc.Balance, error) {
+	raw, err := published.Fetch(ctx, loc)
+	if err != nil {
+		return nil, fmt.Errorf("--previous: %w", err)
+	}
+	prev, err := calc.DecodeResult(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("--previous %s: %w", loc, err)
+	}
+	if prev.Epoch != k {
+		return nil, fmt.Errorf("--previous %s: epoch is %d, expected %d (the result of the epoch before the one exported)", loc, prev.Epoch, k)
+	}
+	return export.Previous(prev), nil
 }
 
 type evidenceRun struct {

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,7 +46,7 @@ func TestExportThenCalc(t *testing.T) {
 	}
 	// Epoch 1 needs epoch 0's result.
 	code, _, stderr := runCmd(t, "export", "--config", cfg, "--epoch", "1", "--rpc", n.Chain.RPCURL())
-	if code != 2 || !strings.Contains(stderr, "--previous is required") {
+	if code != exitUsage || !strings.Contains(stderr, "--previous is required") {
 		t.Fatalf("export 1 without --previous: exit %d: %s", code, stderr)
 	}
 	in1, ev1 := filepath.Join(dir, "in1.json"), filepath.Join(dir, "ev1.json")
@@ -63,13 +65,40 @@ func TestExportThenCalc(t *testing.T) {
 	if !strings.Contains(string(evidence), `"not_good_runs": [`) || !strings.Contains(string(evidence), offline) {
 		t.Errorf("evidence:\n%s", evidence)
 	}
-	// Epoch 3 has not ended: exit 2, nothing written.
-	out3 := filepath.Join(dir, "in3.json")
-	if code, _, stderr := runCmd(t, "export", "--config", cfg, "--epoch", "3", "--rpc", n.Chain.RPCURL(), "--previous", res0, "--out", out3); code != 2 || !strings.Contains(stderr, "not final") {
-		t.Fatalf("export 3: exit %d: %s", code, stderr)
+	res1 := filepath.Join(dir, "res1.json")
+	os.WriteFile(res1, []byte(stdout), 0o644)
+
+	// --previous over HTTP gives the same input; a file of another epoch
+	// is refused, naming the field, with nothing written; the first epoch
+	// takes none.
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	if code, viaURL, stderr := runCmd(t, "export", "--config", cfg, "--epoch", "1", "--rpc", n.Chain.RPCURL(), "--previous", srv.URL+"/res0.json"); code != 0 {
+		t.Fatalf("export 1 with a URL: exit %d: %s", code, stderr)
+	} else if want, _ := os.ReadFile(in1); viaURL != string(want) {
+		t.Error("export 1 with --previous as a URL differs from the file's")
 	}
-	if _, err := os.Stat(out3); !os.IsNotExist(err) {
-		t.Error("output written for an epoch that is not final")
+	out2 := filepath.Join(dir, "in2.json")
+	for _, tc := range []struct {
+		name, epoch, previous string
+		code                  int
+		want                  string
+	}{
+		{"result of another epoch", "2", res0, 1, "--previous " + res0 + ": epoch is 0, expected 1"},
+		{"not a result", "2", in1, 1, "--previous " + in1},
+		{"missing", "2", filepath.Join(dir, "nope.json"), 1, "not published"},
+		{"first epoch", "0", res0, exitUsage, "--previous: epoch 0 is settle.first_epoch"},
+		{"not final", "2", res1, 1, "not final"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCmd(t, "export", "--config", cfg, "--epoch", tc.epoch, "--rpc", n.Chain.RPCURL(), "--previous", tc.previous, "--out", out2)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("exit %d, want %d: %s (want %q)", code, tc.code, stderr, tc.want)
+			}
+			if _, err := os.Stat(out2); !os.IsNotExist(err) {
+				t.Error("output written")
+			}
+		})
 	}
 }
 

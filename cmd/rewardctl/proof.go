@@ -9,9 +9,12 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/ethclient"
 
+	"github.com/cmt-rewards/cmt-rewards/audit"
 	"github.com/cmt-rewards/cmt-rewards/calc/merkle"
 	"github.com/cmt-rewards/cmt-rewards/contracts"
+	"github.com/cmt-rewards/cmt-rewards/published"
 )
 
 // proofOutput is what proof prints: the arguments of the contract's
@@ -26,19 +29,21 @@ type proofOutput struct {
 }
 
 func runProof(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "proof", "--epoch N --address ACCOUNT [--source DIR|URL] [--calldata]")
-	k := fs.Int64("epoch", -1, "epoch whose published result (and root) to claim against")
+	fs := newFlags(e, "proof", "[--epoch N] --address ACCOUNT [--source DIR|URL] [--rpc URL --contract ADDR] [--calldata]", commonExits)
+	k := fs.Int64("epoch", -1, "epoch whose published result (and root) to claim against (default: the latest accepted, from --rpc and --contract or from rewardd's API)")
 	address := fs.String("address", "", "the account to claim for")
-	src := fs.String("source", defaultSource, "published epochs: rewardd's publish directory, or its API base URL")
+	src := fs.String("source", published.DefaultSource, "published epochs: rewardd's publish directory, or its API base URL")
+	rpcURL := fs.String("rpc", "", "JSON-RPC URL of a node, to read the latest accepted epoch and check the root against the contract (with --contract)")
+	contract := fs.String("contract", "", "validator contract address (with --rpc)")
 	withCalldata := fs.Bool("calldata", false, "also print the ABI-encoded claim(account, cumulative, proof) calldata")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *k < 0 {
-		return fmt.Errorf("%w: --epoch is required (a number ≥ 0)", errUsage)
-	}
 	if *address == "" {
 		return fmt.Errorf("%w: --address is required", errUsage)
+	}
+	if (*rpcURL == "") != (*contract == "") {
+		return fmt.Errorf("%w: --rpc and --contract go together", errUsage)
 	}
 	acc, err := parseAddress("--address", *address)
 	if err != nil {
@@ -48,27 +53,48 @@ func runProof(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	n := uint64(*k)
-	res, err := s.result(ctx, n)
+	var c *audit.Contract
+	if *rpcURL != "" {
+		to, err := parseAddress("--contract", *contract)
+		if err != nil {
+			return err
+		}
+		eth, err := ethclient.DialContext(ctx, *rpcURL)
+		if err != nil {
+			return fmt.Errorf("--rpc %s: %w", *rpcURL, err)
+		}
+		defer eth.Close()
+		c = audit.NewContract(eth, to, *rpcURL, 0)
+	}
+	n, err := claimEpoch(ctx, e, "proof", *k, c, s)
 	if err != nil {
 		return err
 	}
-	i, ok := res.Tree.Lookup(acc)
-	if !ok {
-		return fmt.Errorf("%s has no leaf in epoch %d's tree (%s): nothing to claim", acc.Hex(), n, s.resultLoc(n))
+	res, err := s.Result(ctx, n)
+	if err != nil {
+		return err
 	}
-	p := &res.Payouts[i]
-	proof := res.Tree.ProofAt(i)
-	if !merkle.Verify(res.MerkleRoot, acc, &p.Cumulative, proof) {
+	cum, proof, ok := claimArgs(res, acc)
+	if !ok {
+		return fmt.Errorf("%s has no leaf in epoch %d's tree (%s): nothing to claim", acc.Hex(), n, s.ResultLoc(n))
+	}
+	if !merkle.Verify(res.MerkleRoot, acc, cum, proof) {
 		return fmt.Errorf("internal error: the proof of %s does not verify against epoch %d's root", acc.Hex(), n)
 	}
-	out := proofOutput{Epoch: n, Account: acc.Hex(), Cumulative: p.Cumulative.Dec(), Proof: proof, MerkleRoot: res.MerkleRoot}
+	// An old epoch's proof is printed (it proves the amount) with a
+	// warning that it cannot be claimed.
+	var warn error
+	if c != nil {
+		warn = notCurrent(ctx, c, n, res.MerkleRoot)
+	} else {
+		warn = notLatestOnAPI(ctx, s, n)
+	}
+	if warn != nil {
+		fmt.Fprintf(e.stderr, "rewardctl proof: warning: %v\n", warn)
+	}
+	out := proofOutput{Epoch: n, Account: acc.Hex(), Cumulative: cum.Dec(), Proof: proof, MerkleRoot: res.MerkleRoot}
 	if *withCalldata {
-		p32 := make([][32]byte, len(proof))
-		for j := range proof {
-			p32[j] = proof[j]
-		}
-		out.Calldata = contracts.NewValidatorSet().PackClaim(acc, p.Cumulative.ToBig(), p32)
+		out.Calldata = contracts.ClaimCalldata(acc, cum, proof)
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

@@ -80,9 +80,56 @@ func TestProofClaims(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "epoch-000005-result.json") {
 		t.Fatalf("unpublished: exit %d: %s", code, stderr)
 	}
-	for _, args := range [][]string{{"--address", user.Hex()}, {"--epoch", "1"}, {"--epoch", "1", "--address", "0xnope"}} {
-		if code, _, stderr := runCmd(t, append([]string{"proof", "--source", s.pub}, args...)...); code != 2 || !strings.Contains(stderr, "--") {
+	for _, args := range [][]string{
+		{"--address", user.Hex()}, // a directory does not say which epoch is the latest accepted
+		{"--epoch", "1"},
+		{"--epoch", "1", "--address", "0xnope"},
+		{"--epoch", "1", "--address", user.Hex(), "--rpc", n.Chain.RPCURL()},
+	} {
+		if code, _, stderr := runCmd(t, append([]string{"proof", "--source", s.pub}, args...)...); code != exitUsage || !strings.Contains(stderr, "--") {
 			t.Errorf("%v: exit %d: %s", args, code, stderr)
 		}
+	}
+}
+
+// TestProofEpoch: without --epoch, proof uses the latest accepted epoch,
+// from the contract or from rewardd's API, and says so; a proof of an
+// older epoch is printed with a warning that it cannot be claimed, naming
+// the epochs and the full roots.
+func TestProofEpoch(t *testing.T) {
+	t.Parallel()
+	s := newSettled(t)
+	n := s.fx.N
+	user := testnet.Addr(n.Users[0]).Hex()
+	api := s.apiServer(t)
+	chain := []string{"--rpc", n.Chain.RPCURL(), "--contract", n.Contract.Hex()}
+	rec0, _ := s.fx.S.Record(0)
+	rec1, _ := s.fx.S.Record(1)
+	for _, tc := range []struct {
+		name       string
+		args       []string
+		wantEpoch  string
+		wantStderr []string
+	}{
+		{"latest from the API", []string{"--source", api}, `"epoch": 1,`,
+			[]string{"epoch 1, the latest accepted according to rewardd at " + api}},
+		{"latest from the chain", append([]string{"--source", s.pub}, chain...), `"epoch": 1,`,
+			[]string{"epoch 1, the latest accepted according to the contract"}},
+		{"old epoch, API", []string{"--source", api, "--epoch", "0"}, `"epoch": 0,`,
+			[]string{"warning: epoch 0 is not the latest accepted epoch, 1"}},
+		{"old epoch, chain", append([]string{"--source", s.pub, "--epoch", "0"}, chain...), `"epoch": 0,`,
+			[]string{"warning: epoch 0's root " + rec0.Root.Hex() + " is not the contract's current root " + rec1.Root.Hex() + ", which is epoch 1's", "leave --epoch out"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, append([]string{"proof", "--address", user}, tc.args...)...)
+			if code != 0 || !strings.Contains(stdout, tc.wantEpoch) {
+				t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+			}
+			for _, w := range tc.wantStderr {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q lacks %q", stderr, w)
+				}
+			}
+		})
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/cmt-rewards/cmt-rewards/calc"
+	"github.com/cmt-rewards/cmt-rewards/report"
 )
 
 func readCSV(t *testing.T, b []byte) [][]string {
@@ -54,7 +55,7 @@ func TestReport(t *testing.T) {
 		}
 		data, _ := os.ReadFile(out)
 		rows := readCSV(t, data)
-		if !slices.Equal(rows[0], reportHeader) {
+		if !slices.Equal(rows[0], report.Header) {
 			t.Fatalf("header %v", rows[0])
 		}
 		sums := map[string]*uint256.Int{"0": new(uint256.Int), "1": new(uint256.Int)}
@@ -96,7 +97,7 @@ func TestReport(t *testing.T) {
 		}
 		// The totals are on standard output, not among the rows.
 		sum := readCSV(t, []byte(stdout))
-		if len(sum) != 3 || !slices.Equal(sum[0], summaryHeader) || sum[1][4] != "yes" || sum[2][4] != "yes" ||
+		if len(sum) != 3 || !slices.Equal(sum[0], report.TotalsHeader) || sum[1][4] != "yes" || sum[2][4] != "yes" ||
 			sum[1][3] != results[0].Distributed.Dec() || sum[2][2] != results[1].Distributed.Dec() {
 			t.Errorf("summary %v", sum)
 		}
@@ -108,11 +109,11 @@ func TestReport(t *testing.T) {
 		if code != 0 || stderr != "" {
 			t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 		}
-		var lines []reportLine
+		var lines []report.Line
 		if err := json.Unmarshal([]byte(stdout), &lines); err != nil || len(lines) == 0 {
 			t.Fatalf("%v\n%s", err, stdout)
 		}
-		var totals []reportTotal
+		var totals []report.Total
 		b, _ := os.ReadFile(summary)
 		if err := json.Unmarshal(b, &totals); err != nil || len(totals) != 1 || !totals[0].Equal || totals[0].Lines != len(lines) ||
 			totals[0].DistributedWei != results[1].Distributed.Dec() {
@@ -120,28 +121,42 @@ func TestReport(t *testing.T) {
 		}
 	})
 
-	t.Run("totals per account from the API", func(t *testing.T) {
-		code, stdout, stderr := runCmd(t, "report", "--epoch", "1", "--source", s.apiServer(t), "--config", s.cfg)
+	// The API serves inputs too: the same lines, byte for byte, as from
+	// the publish directory.
+	t.Run("the same report from the API", func(t *testing.T) {
+		code, fromDir, stderr := runCmd(t, "report", "--epochs", "0-1", "--source", s.pub, "--config", s.cfg)
 		if code != 0 {
-			t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+			t.Fatalf("directory: exit %d\n%s", code, stderr)
 		}
-		rows := readCSV(t, []byte(stdout))
-		paid := 0
-		for _, p := range results[1].Payouts {
-			if !p.Amount.IsZero() {
-				paid++
-			}
+		code, fromAPI, stderr := runCmd(t, "report", "--epochs", "0-1", "--source", s.apiServer(t), "--config", s.cfg)
+		if code != 0 {
+			t.Fatalf("API: exit %d\n%s", code, stderr)
 		}
-		if len(rows) != 1+paid {
-			t.Fatalf("%d rows for %d paid accounts:\n%s", len(rows)-1, paid, stdout)
+		if fromAPI != fromDir {
+			t.Fatalf("API report differs from the directory's:\n%s\nwant\n%s", fromAPI, fromDir)
 		}
-		for _, r := range rows[1:] {
-			if r[5] != "total" || r[6] != "" {
+		for _, r := range readCSV(t, []byte(fromAPI))[1:] {
+			if (r[5] != "validator" && r[5] != "delegator") || r[6] == "" {
 				t.Errorf("row %v", r)
 			}
 		}
-		if sum := readCSV(t, []byte(stderr)); len(sum) != 2 || sum[1][4] != "yes" {
+		if sum := readCSV(t, []byte(stderr)); len(sum) != 3 || sum[1][4] != "yes" || sum[2][4] != "yes" {
 			t.Errorf("summary on standard error: %q", stderr)
+		}
+	})
+
+	// An epoch with blocks whose input is missing cannot be broken down:
+	// an error, not a report of another shape.
+	t.Run("input missing", func(t *testing.T) {
+		dir := t.TempDir()
+		copyFile(t, s.file(1, "result"), filepath.Join(dir, filepath.Base(s.file(1, "result"))))
+		out := filepath.Join(dir, "report.csv")
+		code, _, stderr := runCmd(t, "report", "--epoch", "1", "--source", dir, "--config", s.cfg, "--out", out)
+		if code != 1 || !strings.Contains(stderr, "input of epoch 1: not published") {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Error("report written")
 		}
 	})
 
@@ -180,7 +195,7 @@ func TestReport(t *testing.T) {
 			{[]string{}, "--epoch"},
 		} {
 			args := append([]string{"report", "--config", s.cfg, "--source", s.pub}, c.args...)
-			if code, _, stderr := runCmd(t, args...); code != 2 || !strings.Contains(stderr, c.flag) {
+			if code, _, stderr := runCmd(t, args...); code != exitUsage || !strings.Contains(stderr, c.flag) {
 				t.Errorf("%v: exit %d: %s", c.args, code, stderr)
 			}
 		}

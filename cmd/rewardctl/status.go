@@ -11,18 +11,20 @@ import (
 	"time"
 
 	"github.com/cmt-rewards/cmt-rewards/api"
+	"github.com/cmt-rewards/cmt-rewards/internal/units"
+	"github.com/cmt-rewards/cmt-rewards/published"
 	"github.com/cmt-rewards/cmt-rewards/settle"
 )
 
 func runStatus(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "status", "[--api URL] [--json]")
-	apiURL := fs.String("api", defaultSource, "rewardd's API base URL")
+	fs := newFlags(e, "status", "[--api URL] [--json]", commonExits)
+	apiURL := fs.String("api", published.DefaultSource, "rewardd's API base URL")
 	asJSON := fs.Bool("json", false, "print the status as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	base := strings.TrimRight(*apiURL, "/")
-	raw, err := fetch(ctx, base+"/v1/status")
+	raw, err := published.Fetch(ctx, base+"/v1/status")
 	if err != nil {
 		return err
 	}
@@ -35,11 +37,11 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%s/v1/status: %w", base, err)
 	}
 	var recs []settle.Record
-	if raw, err := fetch(ctx, base+"/v1/epochs"); err == nil {
+	if raw, err := published.Fetch(ctx, base+"/v1/epochs"); err == nil {
 		json.Unmarshal(raw, &recs)
 	}
 	health := "healthy"
-	if raw, err := fetch(ctx, base+"/healthz"); err != nil {
+	if raw, err := published.Fetch(ctx, base+"/healthz"); err != nil {
 		health = "UNHEALTHY: " + err.Error()
 	} else if !strings.Contains(string(raw), `"ok": true`) {
 		health = "UNHEALTHY: " + strings.Join(strings.Fields(string(raw)), " ")
@@ -83,9 +85,17 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		case settle.StateUnderfunded:
 			note = r.Reason
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%v\t%s\t%d\t%s\t%s\n", r.Epoch, blocks, r.State, r.Accepted, weiToCMT(r.Distributed), r.Accounts, shortHash(r.Root.Hex()), note)
+		fmt.Fprintf(w, "%d\t%s\t%s\t%v\t%s\t%d\t%s\t%s\n", r.Epoch, blocks, r.State, r.Accepted, cmtOf(r.Distributed), r.Accounts, shortHash(r.Root.Hex()), note)
 	}
 	return w.Flush()
+}
+
+// cmtOf renders a record's decimal wei as CMT, or as is if it is not one.
+func cmtOf(wei string) string {
+	if c, err := units.FormatDecimalWei(wei); err == nil {
+		return c
+	}
+	return wei
 }
 
 func shortHash(h string) string {

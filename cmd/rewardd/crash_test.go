@@ -20,6 +20,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/cmt-rewards/cmt-rewards/contracts"
+	"github.com/cmt-rewards/cmt-rewards/devchain"
 	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 	"github.com/cmt-rewards/cmt-rewards/settle"
@@ -30,6 +31,9 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("REWARDD_CRASH_CHILD") == "1" {
 		os.Exit(crashChild())
+	}
+	if os.Getenv("REWARDD_DEV_CHILD") == "1" {
+		os.Exit(devChild())
 	}
 	os.Exit(m.Run())
 }
@@ -180,15 +184,26 @@ func waitForAPIOut(t *testing.T, out *lockedBuffer) string {
 // in the canonical chain, successful or reverted.
 func voteTxs(t *testing.T, n *testnet.Net, sender common.Address) map[uint64]int {
 	t.Helper()
+	return callsOf(t, n.Chain, n.Contract, sender, submitRootSelector())
+}
+
+func submitRootSelector() []byte {
+	return contracts.NewValidatorSet().PackSubmitRoot(new(big.Int), common.Hash{}, new(big.Int), common.Hash{})[:4]
+}
+
+// callsOf counts the transactions from sender to contract that call the
+// function with selector, mined in the canonical chain, successful or
+// reverted, by their first argument read as a number (the epoch of a
+// submitRoot).
+func callsOf(t *testing.T, chain *devchain.Chain, contract, sender common.Address, selector []byte) map[uint64]int {
+	t.Helper()
 	ctx := context.Background()
-	client := n.Chain.Client()
+	client := chain.Client()
 	head, err := client.BlockNumber(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs := contracts.NewValidatorSet()
-	selector := vs.PackSubmitRoot(new(big.Int), common.Hash{}, new(big.Int), common.Hash{})[:4]
-	signer := types.LatestSignerForChainID(n.Chain.ChainID())
+	signer := types.LatestSignerForChainID(chain.ChainID())
 	out := map[uint64]int{}
 	for b := uint64(1); b <= head; b++ {
 		blk, err := client.BlockByNumber(ctx, new(big.Int).SetUint64(b))
@@ -197,7 +212,7 @@ func voteTxs(t *testing.T, n *testnet.Net, sender common.Address) map[uint64]int
 		}
 		for _, tx := range blk.Transactions() {
 			from, err := types.Sender(signer, tx)
-			if err != nil || from != sender || tx.To() == nil || *tx.To() != n.Contract || len(tx.Data()) < 36 || !bytes.Equal(tx.Data()[:4], selector) {
+			if err != nil || from != sender || tx.To() == nil || *tx.To() != contract || len(tx.Data()) < 36 || !bytes.Equal(tx.Data()[:4], selector) {
 				continue
 			}
 			out[new(big.Int).SetBytes(tx.Data()[4:36]).Uint64()]++

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -18,6 +19,8 @@ import (
 	"github.com/cmt-rewards/cmt-rewards/config"
 	"github.com/cmt-rewards/cmt-rewards/export"
 	"github.com/cmt-rewards/cmt-rewards/follower"
+	"github.com/cmt-rewards/cmt-rewards/internal/chaincheck"
+	"github.com/cmt-rewards/cmt-rewards/internal/health"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 	"github.com/cmt-rewards/cmt-rewards/settle"
 )
@@ -31,32 +34,45 @@ type daemon struct {
 	follower *follower.Follower
 	settler  *settle.Settler
 	voter    *submitVoter
-	api      *http.Server
+	api      *api.Server  // also without a listener: its Problems feed the log
+	http     *http.Server // nil when api.listen is empty
 	apiLn    net.Listener
+	health   *health.Tracker
+	watch    *health.Watch
 	trigger  chan struct{}
 }
 
-// hooks let crash tests stop the process at chosen points; production
-// passes none.
+// hooks let crash tests stop the process at chosen points and tests give
+// the environment; production passes none.
 type hooks struct {
 	afterSave func(settle.Record)             // after each settlement record is stored
 	onStep    func(step string, epoch uint64) // at each step of a vote transaction
+	env       func(string) (string, bool)     // nil: os.LookupEnv
+	devBlock  time.Duration                   // the dev system's wall time per block; 0: devBlockEvery
 }
 
 // start checks everything that can be checked, in an order that writes
-// nothing before the last check passed: configuration, key, node, chain,
-// contract; then opens the ledger and the API listener.
+// nothing before the last check passed: configuration, node, chain,
+// contract, key; then the ledger against the node and the epoch schedule
+// against the contract. A ledger file it created is removed again when a
+// check fails.
 func start(ctx context.Context, cfg config.Config, log *zap.Logger, h hooks) (_ *daemon, err error) {
 	if err := cfg.CheckDaemon(); err != nil {
 		return nil, err
 	}
 	d := &daemon{cfg: cfg, log: log, trigger: make(chan struct{}, 1)}
+	_, statErr := os.Stat(cfg.LedgerPath)
+	created := errors.Is(statErr, os.ErrNotExist)
 	defer func() {
 		if err != nil {
+			opened := d.l != nil
 			d.close()
+			if opened && created {
+				os.Remove(cfg.LedgerPath)
+			}
 		}
 	}()
-	if d.client, err = dialChecked(ctx, cfg); err != nil {
+	if d.client, err = chaincheck.Dial(ctx, &cfg); err != nil {
 		return nil, err
 	}
 	if cfg.API.Listen != "" {
@@ -67,26 +83,56 @@ func start(ctx context.Context, cfg config.Config, log *zap.Logger, h hooks) (_ 
 	if d.l, d.voter, err = openLedgerAndVoter(ctx, &cfg, ethclient.NewClient(d.client), log.Named("submitter"), h.onStep); err != nil {
 		return nil, err
 	}
+	if err := chaincheck.Identity(ctx, d.client, d.l, cfg.Follower.MaxReorgDepth); err != nil {
+		return nil, fmt.Errorf("ledger_path %s: %w", cfg.LedgerPath, err)
+	}
 	params, err := export.ParamsFrom(&cfg)
 	if err != nil {
 		return nil, err
 	}
 	d.follower = follower.New(export.FollowerConfig(&cfg), d.client, d.l, log.Named("follower"))
 	d.settler = settle.New(settle.Config{Params: params, PublishDir: cfg.Settle.PublishDir, FirstEpoch: cfg.Settle.FirstEpoch, AfterSave: h.afterSave}, d.l, d.voter, log.Named("settle"), nil)
-	if d.apiLn != nil {
-		drift := func(ctx context.Context) (*export.Drift, error) {
-			h, ok, err := d.l.Head()
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				return nil, errors.New("the ledger is empty")
-			}
-			return export.DriftAt(ctx, export.LedgerSource{L: d.l}, params, h.Number)
+	if err := d.checkStart(ctx); err != nil {
+		return nil, err
+	}
+	d.health, d.watch = health.NewTracker(cfg.Settle.MaxFailedPasses, log.Named("settle")), health.NewWatch(log.Named("health"))
+	drift := func(ctx context.Context) (*export.Drift, error) {
+		h, ok, err := d.l.Head()
+		if err != nil {
+			return nil, err
 		}
-		d.api = &http.Server{Handler: api.New(d.settler, &d.follower.Stats, d.voter, log.Named("api"), api.Options{Drift: drift}), ReadHeaderTimeout: 10 * time.Second}
+		if !ok {
+			return nil, errors.New("the ledger is empty")
+		}
+		return export.DriftAt(ctx, export.LedgerSource{L: d.l}, params, h.Number)
+	}
+	d.api = api.New(d.settler, &d.follower.Stats, d.voter, log.Named("api"), api.Options{
+		Drift: drift, Stale: cfg.API.StaleAfter.D(), MaxLagBlocks: cfg.API.MaxLagBlocks, Health: d.health.Problems,
+	})
+	if d.apiLn != nil {
+		d.http = &http.Server{Handler: d.api, ReadHeaderTimeout: 10 * time.Second}
 	}
 	return d, nil
+}
+
+// checkStart refuses a schedule under which the contract would never
+// accept the first epoch this daemon would settle (chaincheck.Start).
+func (d *daemon) checkStart(ctx context.Context) error {
+	recs, err := d.settler.Records()
+	if err != nil {
+		return fmt.Errorf("ledger_path %s: %w", d.cfg.LedgerPath, err)
+	}
+	current := d.cfg.Settle.FirstEpoch
+	for _, r := range recs { // oldest first
+		if r.Epoch == current && r.Settled() {
+			current++
+		}
+	}
+	st, err := chaincheck.ReadStart(ctx, d.client, d.cfg.Contract, d.cfg.Schedule(), d.cfg.Settle.FirstEpoch, current, d.cfg.StartBlock)
+	if err != nil {
+		return err
+	}
+	return st.Check()
 }
 
 // APIURL is where the API listens, or "".
@@ -129,22 +175,16 @@ func (d *daemon) run(ctx context.Context) error {
 				return
 			case <-d.trigger:
 			}
-			if err := d.settler.Pass(ctx); err != nil && ctx.Err() == nil {
-				if errors.Is(err, settle.ErrDisputed) {
-					d.log.Error("settlement halted", zap.Error(err))
-				} else {
-					d.log.Warn("settlement pass failed; the next trigger retries", zap.Error(err))
-				}
-			}
+			d.pass(ctx)
 		}
 	}()
 
-	if d.api != nil {
+	if d.http != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			d.log.Info("api listening", zap.String("url", d.APIURL()))
-			if err := d.api.Serve(d.apiLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := d.http.Serve(d.apiLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errc <- fmt.Errorf("api: %w", err)
 			}
 		}()
@@ -159,14 +199,39 @@ func (d *daemon) run(ctx context.Context) error {
 	}
 	cancel()
 	<-c.Stop().Done()
-	if d.api != nil {
+	if d.http != nil {
 		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
-		d.api.Shutdown(sctx)
+		d.http.Shutdown(sctx)
 		scancel()
 	}
 	wg.Wait()
 	d.log.Info("rewardd stopped")
 	return err
+}
+
+// pass runs one settlement pass, unless the node no longer serves the
+// ledger's chain: settling from another chain's blocks would vote wrong
+// roots. Outcomes go to the health tracker, and a change of the daemon's
+// problems to the log.
+func (d *daemon) pass(ctx context.Context) {
+	err := chaincheck.Identity(ctx, d.client, d.l, d.cfg.Follower.MaxReorgDepth)
+	if ctx.Err() != nil {
+		return // stopping
+	}
+	switch {
+	case errors.Is(err, chaincheck.ErrIdentity):
+		d.health.Identity(err)
+	case err != nil: // the node did not answer: the identity is as unknown as the pass
+		d.health.Pass(fmt.Errorf("check the chain's identity: %w", err))
+	default:
+		d.health.Identity(nil)
+		err = d.settler.Pass(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		d.health.Pass(err)
+	}
+	d.watch.Update(d.api.Problems(ctx))
 }
 
 // poke asks for a settlement pass; triggers while one is pending merge.
@@ -178,7 +243,7 @@ func (d *daemon) poke() {
 }
 
 func (d *daemon) close() {
-	if d.apiLn != nil && d.api == nil {
+	if d.apiLn != nil && d.http == nil {
 		d.apiLn.Close()
 	}
 	if d.l != nil {

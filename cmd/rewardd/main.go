@@ -1,6 +1,17 @@
-// Command rewardd is the CMT rewards settlement daemon. This version
-// follows the chain into the ledger; settlement, submission and the HTTP
-// API build on it.
+// Command rewardd is the CMT rewards settlement daemon: it follows the
+// chain into its ledger, settles every epoch and votes its root into the
+// validator contract, and serves a read-only API.
+//
+// Settings come from the configuration file (--config), overridden by
+// environment variables and flags, flag over variable over file over
+// default: every scalar setting "section.field" of the file is also
+// REWARDD_SECTION_FIELD and --section.field-name (rpc_url is
+// REWARDD_RPC_URL and --rpc-url; see --help).
+//
+// Exit status: 0 after a clean stop (SIGINT, SIGTERM), 1 when rewardd
+// cannot start or stops on an error, 64 for bad usage (as rewardctl). An error that ends
+// rewardd is printed once, to stderr, as "rewardd: <error>"; what happens
+// while it runs goes to the log (stderr too).
 package main
 
 import (
@@ -14,13 +25,16 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ethereum/go-ethereum/common/hexutil"
-	"github.com/ethereum/go-ethereum/rpc"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/cmt-rewards/cmt-rewards/config"
+	"github.com/cmt-rewards/cmt-rewards/internal/version"
 )
+
+// exitUsage is the exit status for bad usage (sysexits' EX_USAGE), the same
+// as rewardctl's.
+const exitUsage = 64
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -32,148 +46,114 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	return runWith(ctx, args, os.Stdout, stderr, hooks{})
 }
 
+// ownEnv are rewardd's variables besides the settings'.
+var ownEnv = []string{"REWARDD_CONFIG", "REWARDD_LOG_FORMAT", "REWARDD_LOG_LEVEL"}
+
+// options are rewardd's own flags, besides the settings'.
+type options struct {
+	cfgPath, devDir, devAPI, logFormat, logLevel string
+	dev, version                                 bool
+}
+
 func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, h hooks) int {
+	env := h.env
+	if env == nil {
+		env = os.LookupEnv
+	}
 	fs := flag.NewFlagSet("rewardd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "", "configuration file (JSON)")
-	dev := fs.Bool("dev", false, "run a complete local system: an embedded chain with the contract, validators, delegators and short epochs")
-	devDir := fs.String("dev-dir", "", "with --dev: directory for the dev system's files (default: a new temporary directory)")
-	devAPI := fs.String("dev-api", "127.0.0.1:8480", "with --dev: API listen address")
-	logFormat := fs.String("log-format", "", "log format: json (production default) or console (--dev default)")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	var o options
+	str := func(p *string, name, envName, def, help string) {
+		if v, ok := env(envName); ok {
+			def = v
+		}
+		fs.StringVar(p, name, def, fmt.Sprintf("%s (env %s)", help, envName))
+	}
+	str(&o.cfgPath, "config", "REWARDD_CONFIG", "", "configuration file (JSON)")
+	fs.BoolVar(&o.dev, "dev", false, "run a complete local system: an embedded chain with the contract, validators, delegators and short epochs; ignores REWARDD_* settings")
+	fs.StringVar(&o.devDir, "dev-dir", "", "with --dev: directory of the dev system; started again with the same directory it resumes (default: a new temporary directory)")
+	fs.StringVar(&o.devAPI, "dev-api", "127.0.0.1:8480", "with --dev: API listen address")
+	str(&o.logFormat, "log-format", "REWARDD_LOG_FORMAT", "", "log format: json (default) or console (--dev default)")
+	str(&o.logLevel, "log-level", "REWARDD_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	settings := config.RegisterFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `usage: rewardd --config FILE [--SETTING VALUE ...] | --dev [--dev-dir DIR] [--dev-api ADDR] | --version
+
+Every setting of the configuration file is also an environment variable and
+a flag: flag over variable over file over default.
+
+`)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		return 2
+		return exitUsage
 	}
-	if (*cfgPath == "") == !*dev || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: rewardd --config FILE | --dev [--dev-dir DIR] [--dev-api ADDR]  [--log-format json|console] [--log-level info]")
-		return 2
-	}
-	if *logFormat == "" {
-		*logFormat = "json"
-		if *dev {
-			*logFormat = "console"
-		}
-	}
-	log, err := newLogger(*logFormat, *logLevel, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "rewardd: %v\n", err)
-		return 2
-	}
-	defer log.Sync()
-	if *dev {
-		if err := runDev(ctx, *devDir, *devAPI, devBlockEvery, stdout, log); err != nil {
-			fmt.Fprintf(stderr, "rewardd: %v\n", err)
-			return 1
-		}
+	if o.version {
+		info, _ := version.Get() // without build information it says "unknown build"
+		fmt.Fprintf(stdout, "rewardd %s\n", info)
 		return 0
 	}
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "rewardd: %v\n", err)
-		return 1
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "rewardd: "+format+"\n", a...)
+		fmt.Fprintln(stderr, "usage: rewardd --config FILE | --dev [--dev-dir DIR] | --version (see --help)")
+		return exitUsage
 	}
-	if err := serve(ctx, cfg, log, h); err != nil {
-		log.Error("stopped", zap.Error(err))
+	switch {
+	case fs.NArg() > 0:
+		return usage("unexpected arguments %q", fs.Args())
+	case o.dev && o.cfgPath != "":
+		return usage("--dev and --config exclude each other")
+	case o.dev && len(settings.Given()) > 0:
+		return usage("%s: the dev system makes its own configuration; settings flags need --config", settings.Given()[0])
+	case !o.dev && o.cfgPath == "":
+		return usage("--config or --dev is required")
+	}
+	if o.logFormat == "" {
+		o.logFormat = "json"
+		if o.dev {
+			o.logFormat = "console"
+		}
+	}
+	log, err := newLogger(o.logFormat, o.logLevel, stderr)
+	if err != nil {
+		return usage("%v", err)
+	}
+	defer log.Sync()
+	if err := serve(ctx, o, settings, env, log, stdout, h); err != nil {
 		fmt.Fprintf(stderr, "rewardd: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-// serve runs the daemon until ctx is cancelled. Every check that can fail
-// at start does so before anything is written.
-func serve(ctx context.Context, cfg config.Config, log *zap.Logger, h hooks) error {
+// serve runs the dev system or the daemon until ctx is cancelled.
+func serve(ctx context.Context, o options, settings *config.Flags, env func(string) (string, bool), log *zap.Logger, stdout io.Writer, h hooks) error {
+	if o.dev {
+		every := h.devBlock
+		if every == 0 {
+			every = devBlockEvery
+		}
+		return runDev(ctx, o.devDir, o.devAPI, every, stdout, log)
+	}
+	cfg, err := config.LoadWith(o.cfgPath, env, settings)
+	if err != nil {
+		return err
+	}
+	if h.env == nil {
+		for _, name := range config.UnknownEnv(os.Environ(), ownEnv...) {
+			log.Warn("environment variable names no setting; ignored", zap.String("name", name))
+		}
+	}
 	d, err := start(ctx, cfg, log, h)
 	if err != nil {
 		return err
 	}
 	defer d.close()
 	return d.run(ctx)
-}
-
-// runDev runs the dev system until ctx ends.
-func runDev(ctx context.Context, dir, apiListen string, blockEvery time.Duration, stdout io.Writer, log *zap.Logger) error {
-	if dir == "" {
-		var err error
-		if dir, err = os.MkdirTemp("", "cmt-rewards-dev-"); err != nil {
-			return err
-		}
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	sys, err := startDev(ctx, dir, apiListen, blockEvery, log.Named("dev"))
-	if err != nil {
-		return err
-	}
-	defer sys.chain.Close()
-	var daemons []*daemon
-	defer func() {
-		for _, d := range daemons {
-			d.close()
-		}
-	}()
-	for i, cfg := range append([]config.Config{sys.cfg}, sys.peers...) {
-		dlog := log
-		if i > 0 {
-			dlog = log.Named(fmt.Sprintf("validator-%d", i))
-		}
-		d, err := start(ctx, cfg, dlog, hooks{})
-		if err != nil {
-			return fmt.Errorf("validator %d: %w", i, err)
-		}
-		daemons = append(daemons, d)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan struct{})
-	go func() { sys.produce(ctx, log.Named("dev")); close(done) }()
-	defer func() { cancel(); <-done }()
-	sys.printIntro(stdout, daemons[0].APIURL())
-	errc := make(chan error, len(daemons))
-	for _, d := range daemons[1:] {
-		go func() { errc <- d.run(ctx) }()
-	}
-	err = daemons[0].run(ctx)
-	cancel()
-	for range daemons[1:] {
-		if perr := <-errc; err == nil {
-			err = perr
-		}
-	}
-	return err
-}
-
-// dialChecked connects to the node and verifies that it serves the
-// configured chain and that the contract exists there.
-func dialChecked(ctx context.Context, cfg config.Config) (*rpc.Client, error) {
-	cctx, cancel := context.WithTimeout(ctx, cfg.Follower.RPCTimeout.D())
-	defer cancel()
-	client, err := rpc.DialContext(cctx, cfg.RPCURL)
-	if err != nil {
-		return nil, fmt.Errorf("rpc_url %s: %w", cfg.RPCURL, err)
-	}
-	var id hexutil.Uint64
-	if err := client.CallContext(cctx, &id, "eth_chainId"); err != nil {
-		client.Close()
-		return nil, fmt.Errorf("rpc_url %s: node unreachable: %w", cfg.RPCURL, err)
-	}
-	if uint64(id) != cfg.ChainID {
-		client.Close()
-		return nil, fmt.Errorf("chain_id: node at %s serves chain %d, configured %d", cfg.RPCURL, id, cfg.ChainID)
-	}
-	var code hexutil.Bytes
-	if err := client.CallContext(cctx, &code, "eth_getCode", cfg.Contract, "latest"); err != nil {
-		client.Close()
-		return nil, fmt.Errorf("contract: read code at %s: %w", cfg.Contract.Hex(), err)
-	}
-	if len(code) == 0 {
-		client.Close()
-		return nil, fmt.Errorf("contract: no contract at %s on chain %d", cfg.Contract.Hex(), cfg.ChainID)
-	}
-	return client, nil
 }
 
 func newLogger(format, level string, w io.Writer) (*zap.Logger, error) {

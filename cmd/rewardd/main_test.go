@@ -33,8 +33,10 @@ func writeKey(t *testing.T, dir string, key *ecdsa.PrivateKey, password string, 
 type testConfig struct {
 	rpc, contract, keystore, password string
 	chain                             uint64
-	genesis                           uint64
+	genesis                           uint64 // epoch 0 starts a second after this
 	shareBps                          uint64 // rewards.validator_share_bps; 0: the default
+	firstEpoch                        uint64 // settle.first_epoch
+	publishDir                        string // settle.publish_dir; "": dir/pub
 }
 
 func writeConfig(t *testing.T, dir string, c testConfig) string {
@@ -45,62 +47,23 @@ func writeConfig(t *testing.T, dir string, c testConfig) string {
 	if c.shareBps != 0 {
 		share = fmt.Sprintf(`, "validator_share_bps": %d`, c.shareBps)
 	}
+	pub := c.publishDir
+	if pub == "" {
+		pub = filepath.Join(dir, "pub")
+	}
 	doc := fmt.Sprintf(`{"rpc_url": %q, "chain_id": %d, "contract": %q, "clique_epoch": 50, "confirmations": 2,
   "ledger_path": %q, "epoch": {"start": %q, "length": "60s"},
   "standing": {"window": 30, "threshold": 5},
   "rewards": {"eligibility": "while-active"`+share+`},
   "follower": {"poll_interval": "50ms", "rpc_timeout": "2s"},
-  "settle": {"schedule": "@every 1s", "publish_dir": %q},
-  "submit": {"keystore_file": %q, "password_file": %q, "confirmations": 2, "resend_after": "2s"},
-  "api": {"listen": "127.0.0.1:0"}}`, c.rpc, c.chain, c.contract, filepath.Join(dir, "ledger.db"), start,
-		filepath.Join(dir, "pub"), c.keystore, c.password)
+  "settle": {"schedule": "@every 1s", "publish_dir": %q, "first_epoch": %d, "max_failed_passes": 3},
+  "submit": {"keystore_file": %q, "password_file": %q, "confirmations": 2, "resend_after": "2s", "poll_interval": "50ms", "rpc_timeout": "2s"},
+  "api": {"listen": "127.0.0.1:0", "max_lag_blocks": 40}}`, c.rpc, c.chain, c.contract, filepath.Join(dir, "ledger.db"), start,
+		pub, c.firstEpoch, c.keystore, c.password)
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path
-}
-
-func TestStartErrors(t *testing.T) {
-	t.Parallel()
-	n := testnet.New(t, testnet.Options{})
-	id := n.Chain.ChainID().Uint64()
-	good := func(dir string) testConfig {
-		ks, pw := writeKey(t, dir, n.Signers[0], "secret", 0o600)
-		return testConfig{rpc: n.Chain.RPCURL(), chain: id, contract: n.Contract.Hex(), keystore: ks, password: pw}
-	}
-	tests := []struct {
-		name string
-		edit func(dir string, c *testConfig)
-		want string
-	}{
-		{"unreachable rpc", func(_ string, c *testConfig) { c.rpc = "http://127.0.0.1:1" }, "node unreachable"},
-		{"wrong chain", func(_ string, c *testConfig) { c.chain = id + 1 }, fmt.Sprintf("chain_id: node at %s serves chain %d, configured %d", n.Chain.RPCURL(), id, id+1)},
-		{"no contract", func(_ string, c *testConfig) { c.contract = "0x000000000000000000000000000000000000dEaD" }, "contract: no contract at 0x000000000000000000000000000000000000dEaD"},
-		{"bad config", func(_ string, c *testConfig) { c.chain = 0 }, "chain_id: missing"},
-		{"missing key", func(dir string, c *testConfig) { c.keystore = filepath.Join(dir, "nope.json") }, "nope.json"},
-		{"wrong password", func(dir string, c *testConfig) { os.WriteFile(c.password, []byte("guess\n"), 0o600) }, "wrong keystore password"},
-		{"key readable by others", func(dir string, c *testConfig) { os.Chmod(c.keystore, 0o644) }, "key.json"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			c := good(dir)
-			tt.edit(dir, &c)
-			cfg := writeConfig(t, dir, c)
-			var stderr bytes.Buffer
-			code := run(context.Background(), []string{"--config", cfg}, &stderr)
-			if code != 1 || !strings.Contains(stderr.String(), tt.want) {
-				t.Fatalf("exit %d, stderr %q; want 1 and %q", code, stderr.String(), tt.want)
-			}
-			if _, err := os.Stat(filepath.Join(dir, "ledger.db")); !os.IsNotExist(err) {
-				t.Error("a ledger was left behind although start failed")
-			}
-		})
-	}
-	var stderr bytes.Buffer
-	if code := run(context.Background(), nil, &stderr); code != 2 {
-		t.Errorf("no flags: exit %d", code)
-	}
 }
 
 // TestDaemonSettles runs rewardd against the embedded chain while blocks

@@ -27,13 +27,16 @@ type submitVoter struct {
 	attempts map[uint64]int
 }
 
+// submitterConfig passes every setting of the vote path from submit.*
+// explicitly: the submitter's defaults for zero fields are for its
+// library users, never rewardd's.
 func submitterConfig(cfg *config.Config) submitter.Config {
 	return submitter.Config{
 		Contract: cfg.Contract, ChainID: cfg.ChainID,
 		KeystoreFile: cfg.Submit.KeystoreFile, PasswordFile: cfg.Submit.PasswordFile,
 		Confirmations: cfg.Submit.Confirmations, ResendAfter: cfg.Submit.ResendAfter.D(),
-		BumpPercent: cfg.Submit.BumpPercent, MaxFeeCap: cfg.Submit.MaxFeeCapWei(),
-		PollInterval: cfg.Follower.PollInterval.D(), RPCTimeout: cfg.Follower.RPCTimeout.D(),
+		BumpPercent: cfg.Submit.BumpPercent, MaxFeeCap: cfg.Submit.MaxFeeCapWei(), MaxTipCap: cfg.Submit.MaxTipCapWei(),
+		PollInterval: cfg.Submit.PollInterval.D(), RPCTimeout: cfg.Submit.RPCTimeout.D(),
 	}
 }
 

@@ -1,9 +1,8 @@
-package main
+package audit
 
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,8 +10,8 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/cmt-rewards/cmt-rewards/config"
-	"github.com/cmt-rewards/cmt-rewards/contracts"
 	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
+	"github.com/cmt-rewards/cmt-rewards/published"
 )
 
 // TestAuditPreviousMissingDump: an empty tree has no dump (rewards-v1 §6,
@@ -39,17 +38,17 @@ func TestAuditPreviousMissingDump(t *testing.T) {
 		wantErr      bool
 		wantPrevious string
 	}{
-		{name: "missing dump, zero root: the empty tree", prevLoc: missing, wantPrevious: kindEmptyTree},
+		{name: "missing dump, zero root: the empty tree", prevLoc: missing, wantPrevious: KindEmptyTree},
 		{name: "missing result beside --result: still an error", resultLoc: filepath.Join(dir, "epoch-000005-result.json"), wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a := &auditor{cfg: &cfg, epoch: 5, prevLoc: tc.prevLoc, resultLoc: tc.resultLoc, prog: newProgress(io.Discard),
-				eth: eth, vs: contracts.NewValidatorSet()}
-			rep := &auditReport{}
+			a := &auditor{Request: Request{Config: &cfg, Epoch: 5, Previous: tc.prevLoc, Result: tc.resultLoc, Progress: func(string, ...any) {}},
+				contract: NewContract(eth, cfg.Contract, cfg.RPCURL, 0)}
+			rep := &Report{}
 			balances, err := a.loadPrevious(context.Background(), rep)
 			if tc.wantErr {
-				if err == nil || !errors.Is(err, errNotPublished) {
+				if err == nil || !errors.Is(err, published.ErrNotPublished) {
 					t.Fatalf("error %v, want not published", err)
 				}
 				return

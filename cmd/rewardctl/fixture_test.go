@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -94,43 +93,5 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, b, 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestSiblingResult(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct{ in, want string }{
-		{"/pub/epoch-000005-result.json", "/pub/epoch-000004-result.json"},
-		{"epoch-000005-result.json", "epoch-000004-result.json"},
-		{"http://h:8480/v1/epochs/5/result", "http://h:8480/v1/epochs/4/result"},
-		{"https://h/files/epoch-000005-result.json?x=1", "https://h/files/epoch-000004-result.json"},
-	} {
-		if got := siblingResult(c.in, 4); got != c.want {
-			t.Errorf("siblingResult(%q) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}
-
-func TestCompactBlocks(t *testing.T) {
-	t.Parallel()
-	if got := compactBlocks([]uint64{3, 4, 5, 9, 12, 13}, 12); got != "3–5, 9, 12–13 (6 blocks)" {
-		t.Errorf("got %q", got)
-	}
-	if got := compactBlocks([]uint64{1, 3, 5, 7, 9}, 2); got != "1, 3, … and 3 more (5 blocks)" {
-		t.Errorf("got %q", got)
-	}
-}
-
-func TestFetchNamesURLAndStatus(t *testing.T) {
-	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusNotFound)
-		w.Write([]byte(`{"error": "epoch 9 has not been computed"}`))
-	}))
-	defer srv.Close()
-	_, err := fetch(context.Background(), srv.URL+"/v1/epochs/9/result")
-	if err == nil || !strings.Contains(err.Error(), srv.URL+"/v1/epochs/9/result") || !strings.Contains(err.Error(), "404") ||
-		!strings.Contains(err.Error(), "has not been computed") {
-		t.Fatalf("err = %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package submitter
+package txsend
 
 import (
 	"crypto/ecdsa"
