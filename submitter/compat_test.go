@@ -32,7 +32,7 @@ func TestRecordV1Compatible(t *testing.T) {
 	if got := string(mustJSON(t, rec)); got != v1Golden {
 		t.Fatalf("re-encoded record differs:\n got %s\nwant %s", got, v1Golden)
 	}
-	s := &Submitter{cfg: Config{Contract: testnet.Addr(testnet.Key(9)), ChainID: 4242}, abi: vs}
+	s := &Submitter{cfg: Config{Config: txsend.Config{ChainID: 4242}, Contract: testnet.Addr(testnet.Key(9))}, abi: vs}
 	view := s.sendRecord(rec)
 	if view.State != txsend.RecordConfirmed || len(view.Attempts) != 2 || view.Attempts[1].GasPrice.Int64() != 5_000_000_000 ||
 		view.Final == nil || view.Final.Block != 1234 {

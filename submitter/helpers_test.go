@@ -28,6 +28,7 @@ import (
 	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
 	"github.com/cmt-rewards/cmt-rewards/internal/txtest"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
+	"github.com/cmt-rewards/cmt-rewards/txsend"
 )
 
 var vs = contracts.NewValidatorSet()
@@ -117,14 +118,16 @@ func openLedgerFor(t *testing.T, chainID uint64, contract common.Address) *ledge
 func (e *env) config(key *ecdsa.PrivateKey) Config {
 	ks, pw := writeKey(e.t, key, "secret", 0o600, 0o600)
 	return Config{
-		Contract:      e.contract,
-		ChainID:       devchain.DefaultChainID,
-		KeystoreFile:  ks,
-		PasswordFile:  pw,
-		Confirmations: 2,
-		ResendAfter:   time.Hour,
-		PollInterval:  20 * time.Millisecond,
-		RPCTimeout:    5 * time.Second,
+		Config: txsend.Config{
+			ChainID:       devchain.DefaultChainID,
+			Confirmations: 2,
+			ResendAfter:   time.Hour,
+			PollInterval:  20 * time.Millisecond,
+			RPCTimeout:    5 * time.Second,
+		},
+		Contract:     e.contract,
+		KeystoreFile: ks,
+		PasswordFile: pw,
 	}
 }
 

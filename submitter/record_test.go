@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/cmt-rewards/cmt-rewards/txsend"
 )
 
 func TestConfirmations(t *testing.T) {
@@ -24,20 +26,20 @@ func TestConfirmations(t *testing.T) {
 }
 
 func TestConfigCheck(t *testing.T) {
-	good := Config{Contract: common.Address{1}, ChainID: 1, KeystoreFile: "k", PasswordFile: "p"}
+	good := Config{Config: txsend.Config{ChainID: 1}, Contract: common.Address{1}, KeystoreFile: "k", PasswordFile: "p"}
 	if err := good.Check(); err != nil {
 		t.Fatalf("good config: %v", err)
 	}
 	d := good.WithDefaults()
-	if d.Confirmations != DefaultConfirmations || d.ResendAfter != time.Minute || d.BumpPercent != 15 ||
-		d.MaxFeeCap.Uint64() != DefaultMaxFeeCap || d.MaxTipCap.Uint64() != DefaultMaxTipCap {
+	if d.Confirmations != txsend.DefaultConfirmations || d.ResendAfter != time.Minute || d.BumpPercent != 15 ||
+		d.MaxFeeCap.Uint64() != txsend.DefaultMaxFeeCap || d.MaxTipCap.Uint64() != txsend.DefaultMaxTipCap {
 		t.Fatalf("defaults: %+v", d)
 	}
-	if low := (Config{MaxFeeCap: big.NewInt(7)}).WithDefaults(); low.MaxTipCap.Int64() != 7 {
+	if low := (Config{Config: txsend.Config{MaxFeeCap: big.NewInt(7)}}).WithDefaults(); low.MaxTipCap.Int64() != 7 {
 		t.Fatalf("default tip cap above a low fee cap: %s", low.MaxTipCap)
 	}
 
-	bad := Config{
+	bad := Config{Config: txsend.Config{
 		Confirmations: MaxConfirmations + 1,
 		ResendAfter:   -time.Second,
 		BumpPercent:   9,
@@ -45,7 +47,7 @@ func TestConfigCheck(t *testing.T) {
 		MaxTipCap:     big.NewInt(0),
 		PollInterval:  -1,
 		RPCTimeout:    -1,
-	}
+	}}
 	err := bad.Check()
 	if !errors.Is(err, ErrInvalidConfig) {
 		t.Fatalf("error %v, want ErrInvalidConfig", err)

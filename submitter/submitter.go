@@ -210,7 +210,7 @@ func New(ctx context.Context, cfg Config, b Backend, store *ledger.Ledger, log *
 		sem:   make(chan struct{}, 1),
 	}
 	s.log = log.With(zap.Stringer("validator", s.addr))
-	if s.tx, err = txsend.New(ctx, cfg.sendConfig(), b, key, voteStore{s}, log, now); err != nil {
+	if s.tx, err = txsend.New(ctx, cfg.Config, b, key, voteStore{s}, log, now); err != nil {
 		return nil, err
 	}
 	if active, err := s.isActive(ctx); err != nil {

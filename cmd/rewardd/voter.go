@@ -15,6 +15,7 @@ import (
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 	"github.com/cmt-rewards/cmt-rewards/settle"
 	"github.com/cmt-rewards/cmt-rewards/submitter"
+	"github.com/cmt-rewards/cmt-rewards/txsend"
 )
 
 // submitVoter adapts the submitter to settle.Voter and counts attempts for
@@ -32,11 +33,13 @@ type submitVoter struct {
 // library users, never rewardd's.
 func submitterConfig(cfg *config.Config) submitter.Config {
 	return submitter.Config{
-		Contract: cfg.Contract, ChainID: cfg.ChainID,
+		Config: txsend.Config{
+			ChainID: cfg.ChainID, Confirmations: cfg.Submit.Confirmations, ResendAfter: cfg.Submit.ResendAfter.D(),
+			BumpPercent: cfg.Submit.BumpPercent, MaxFeeCap: cfg.Submit.MaxFeeCapWei(), MaxTipCap: cfg.Submit.MaxTipCapWei(),
+			PollInterval: cfg.Submit.PollInterval.D(), RPCTimeout: cfg.Submit.RPCTimeout.D(),
+		},
+		Contract:     cfg.Contract,
 		KeystoreFile: cfg.Submit.KeystoreFile, PasswordFile: cfg.Submit.PasswordFile,
-		Confirmations: cfg.Submit.Confirmations, ResendAfter: cfg.Submit.ResendAfter.D(),
-		BumpPercent: cfg.Submit.BumpPercent, MaxFeeCap: cfg.Submit.MaxFeeCapWei(), MaxTipCap: cfg.Submit.MaxTipCapWei(),
-		PollInterval: cfg.Submit.PollInterval.D(), RPCTimeout: cfg.Submit.RPCTimeout.D(),
 	}
 }
 
