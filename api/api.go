@@ -47,6 +47,9 @@ type Server struct {
 
 	drift func(ctx context.Context) (*export.Drift, error)
 
+	holders *holders   // nil without Options.Holders (holders.go)
+	cors    corsPolicy // cors.go
+
 	mu    sync.Mutex
 	trees map[uint64]cachedResult // recently served results with their trees
 	order []uint64
@@ -69,6 +72,11 @@ type Options struct {
 	// one, and /v1/status lists them.
 	Health func(ctx context.Context) []string
 	Now    func() time.Time
+	// Holders, if set, adds the holders' endpoints (holders.go).
+	Holders *Holders
+	// CORSOrigins are the origins allowed to read the API from a browser
+	// (api.cors_origins, cors.go); none sends no CORS headers.
+	CORSOrigins []string
 }
 
 // New returns a Server over the settler's records and the follower's stats.
@@ -95,11 +103,18 @@ func New(s *settle.Settler, stats *follower.Stats, counters Counters, log *zap.L
 	srv.mux.HandleFunc("GET /v1/epochs/{n}/result", srv.result)
 	srv.mux.HandleFunc("GET /v1/epochs/{n}/input", srv.input)
 	srv.mux.HandleFunc("GET /v1/epochs/{n}/proofs/{address}", srv.proof)
+	srv.registerHolders(o)
+	srv.cors = newCORS(o.CORSOrigins)
 	return srv
 }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cors.handle(w, r) {
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
 
 func (s *Server) registerMetrics() {
 	gauge := func(name, help string, f func() float64) {

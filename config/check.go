@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -265,5 +267,40 @@ func (c APIConfig) Check() error {
 		}
 	}
 	positive(&p, "api.stale_after", c.StaleAfter)
+	for i, o := range c.CORSOrigins {
+		if err := checkOrigin(o); err != nil {
+			p.bad(fmt.Sprintf("api.cors_origins[%d]", i), "%q: %v", o, err)
+		}
+	}
 	return p.err()
+}
+
+// checkOrigin accepts "*" and a browser origin as the Origin header spells
+// it: http or https, a host, an optional port, nothing else (no path, no
+// trailing slash), since CORS compares origins as exact strings.
+func checkOrigin(o string) error {
+	if o == "*" {
+		return nil
+	}
+	u, err := url.Parse(o)
+	switch {
+	case err != nil:
+		return errors.New("expected scheme://host[:port]")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("expected an http or https origin, scheme://host[:port]")
+	case u.Host == "" || u.Hostname() == "":
+		return errors.New("expected scheme://host[:port]: no host")
+	case u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || u.Opaque != "" || strings.HasSuffix(o, "?") || strings.HasSuffix(o, "#"):
+		return errors.New("expected scheme://host[:port] and nothing after it (no path, not even a trailing slash)")
+	case u.Port() != "":
+		if n, err := strconv.ParseUint(u.Port(), 10, 16); err != nil || n == 0 {
+			return fmt.Errorf("port %q: expected 1-65535", u.Port())
+		}
+	case strings.HasSuffix(u.Host, ":"):
+		return errors.New("expected scheme://host[:port]: empty port")
+	}
+	if o != strings.ToLower(u.Scheme)+"://"+u.Host {
+		return errors.New("expected scheme://host[:port] exactly as a browser sends it, in lower case")
+	}
+	return nil
 }

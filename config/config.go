@@ -82,6 +82,12 @@ type APIConfig struct {
 	Listen       string   `json:"listen" help:"host:port of the API; loopback by default, empty disables it"`
 	MaxLagBlocks uint64   `json:"max_lag_blocks" help:"/healthz fails when the ledger is more blocks than this behind the node's head; above confirmations"`
 	StaleAfter   Duration `json:"stale_after" help:"/healthz fails when the follower has not synced for this long"`
+	// CORSOrigins are the browser origins (scheme://host[:port]) allowed to
+	// read the API from another origin, for a holders' page served
+	// elsewhere; "*" allows any origin (not recommended: any web page can
+	// then read the daemon's API through a visitor's browser). Empty, the
+	// default, sends no CORS headers. A list: set in the file only.
+	CORSOrigins []string `json:"cors_origins"`
 }
 
 // EpochConfig places epochs in time (rewards-v1 §8).

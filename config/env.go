@@ -45,8 +45,8 @@ func Settings() []Setting {
 			f := t.Field(i)
 			idx := append(append([]int(nil), index...), i)
 			name := jsonName(f)
-			if f.Type.Kind() == reflect.Map {
-				continue // signers: a map, file only
+			if k := f.Type.Kind(); k == reflect.Map || k == reflect.Slice {
+				continue // signers, api.cors_origins: not scalars, file only
 			}
 			if !isLeaf(f.Type) {
 				walk(f.Type, idx, prefix+name+".")

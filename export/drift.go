@@ -33,19 +33,10 @@ func (d *Drift) Empty() bool { return len(d.NotSigners) == 0 && len(d.NotValidat
 // the contract's events since p.StartBlock, the signers from the Clique
 // checkpoint at or below at and the votes after it.
 func DriftAt(ctx context.Context, src Source, p Params, at uint64) (*Drift, error) {
-	st := newState()
-	err := src.Events(ctx, p.StartBlock, at, func(evs []ledger.Event) error {
-		for i := range evs {
-			if err := st.apply(&evs[i].Event); err != nil {
-				return fmt.Errorf("replay event (%d, %d): %w", evs[i].Block, evs[i].LogIndex, err)
-			}
-		}
-		return nil
-	})
+	active, _, err := StateAt(ctx, src, p, at)
 	if err != nil {
-		return nil, fmt.Errorf("active set at block %d: %w", at, err)
+		return nil, err // names the block
 	}
-	active, _ := st.snapshot()
 
 	cp := at / p.CliqueEpoch * p.CliqueEpoch
 	var tracker *epoch.SignerTracker

@@ -98,19 +98,9 @@ func (p Params) ForLedger() Params {
 // epoch without blocks, and an error wrapping epoch.ErrStandingConfig when
 // p.Standing does not pass Check.
 func Export(ctx context.Context, src Source, p Params, k uint64, previous []calc.Balance) (*Epoch, error) {
-	// The standing rules need the signer↔validator map to be one-to-one;
-	// a bad one would charge misses or signer-set membership to the wrong
-	// validator.
-	if err := p.Standing.Check(); err != nil {
-		return nil, fmt.Errorf("export epoch %d: %w", k, err)
-	}
-	head, err := src.Head(ctx)
+	b, head, err := locate(ctx, src, p, "export", k)
 	if err != nil {
 		return nil, err
-	}
-	b, err := epoch.Locate(ctx, p.Schedule, k, head, p.Confirmations, src.TimeAt)
-	if err != nil {
-		return nil, fmt.Errorf("locate epoch %d: %w", k, err)
 	}
 	out := &Epoch{Bounds: b}
 	if !b.Final {
@@ -122,6 +112,40 @@ func Export(ctx context.Context, src Source, p Params, k uint64, previous []calc
 	if b.First < p.StartBlock {
 		return out, fmt.Errorf("epoch %d starts at block %d, before the start block %d: %w", k, b.First, p.StartBlock, ErrHistory)
 	}
+	in, standing, err := build(ctx, src, p, b, previous, nil)
+	if err != nil {
+		return nil, err
+	}
+	out.Input, out.Standing = in, standing
+	return out, nil
+}
+
+// locate checks p.Standing and finds epoch k's blocks at src's head; what
+// names the caller in errors.
+func locate(ctx context.Context, src Source, p Params, what string, k uint64) (epoch.Bounds, uint64, error) {
+	// The standing rules need the signer↔validator map to be one-to-one;
+	// a bad one would charge misses or signer-set membership to the wrong
+	// validator.
+	if err := p.Standing.Check(); err != nil {
+		return epoch.Bounds{}, 0, fmt.Errorf("%s epoch %d: %w", what, k, err)
+	}
+	head, err := src.Head(ctx)
+	if err != nil {
+		return epoch.Bounds{}, 0, err
+	}
+	b, err := epoch.Locate(ctx, p.Schedule, k, head, p.Confirmations, src.TimeAt)
+	if err != nil {
+		return epoch.Bounds{}, 0, fmt.Errorf("locate epoch %d: %w", k, err)
+	}
+	return b, head, nil
+}
+
+// build builds the input of the blocks [b.First, b.Last] of epoch b.Epoch,
+// which Export and Forecast share so that a forecast is the settlement's
+// own computation over fewer blocks. slot, when not nil, sees every block
+// of the range as MissTracker judged it.
+func build(ctx context.Context, src Source, p Params, b epoch.Bounds, previous []calc.Balance, slot func(epoch.Slot)) (*calc.Input, []ValidatorStanding, error) {
+	k := b.Epoch
 	in := &calc.Input{
 		ChainID: p.ChainID, Epoch: k, FirstBlock: b.First, LastBlock: b.Last,
 		RewardPerBlock: p.RewardPerBlock, ValidatorShareBps: p.ValidatorShareBps,
@@ -136,7 +160,7 @@ func Export(ctx context.Context, src Source, p Params, k uint64, previous []calc
 
 	// State at the first block: every event before it, replayed.
 	st := newState()
-	err = src.Events(ctx, p.StartBlock, b.Last, func(evs []ledger.Event) error {
+	err := src.Events(ctx, p.StartBlock, b.Last, func(evs []ledger.Event) error {
 		for i := range evs {
 			ev := &evs[i]
 			if ev.Block < b.First {
@@ -150,7 +174,7 @@ func Export(ctx context.Context, src Source, p Params, k uint64, previous []calc
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	in.ValidatorsAtStart, in.StakesAtStart = st.snapshot()
 
@@ -158,24 +182,23 @@ func Export(ctx context.Context, src Source, p Params, k uint64, previous []calc
 	// the validator events in it (an event in block x takes effect at x+1).
 	active := activeRanges(in)
 
-	standing, runs, err := standingOf(ctx, src, p, b.First, b.Last, active)
+	standing, runs, err := standingOf(ctx, src, p, b.First, b.Last, active, slot)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, r := range runs {
 		in.NotInGoodStanding = append(in.NotInGoodStanding, calc.NotGoodRun{Validator: r.Validator, FromBlock: r.From, ToBlock: r.To, Reason: r.Reason})
 	}
 	if err := in.Check(); err != nil {
-		return nil, fmt.Errorf("exported epoch %d is inconsistent: %w", k, err)
+		return nil, nil, fmt.Errorf("exported epoch %d is inconsistent: %w", k, err)
 	}
-	out.Input, out.Standing = in, standing
-	return out, nil
+	return in, standing, nil
 }
 
 // standingOf replays Clique headers from a checkpoint early enough to judge
 // every block from first−W+1, and derives the not-good runs of [first, last]
 // from the misses and the signer set in force at each block of the epoch.
-func standingOf(ctx context.Context, src Source, p Params, first, last uint64, active map[common.Address][]epoch.Range) ([]ValidatorStanding, []epoch.Run, error) {
+func standingOf(ctx context.Context, src Source, p Params, first, last uint64, active map[common.Address][]epoch.Range, slotFn func(epoch.Slot)) ([]ValidatorStanding, []epoch.Run, error) {
 	judgeFrom := max(p.Standing.MissesFrom(first), 1)
 	cp := epoch.WarmCheckpoint(p.CliqueEpoch, judgeFrom, calc.MaxValidators)
 	var tracker *epoch.MissTracker
@@ -203,6 +226,9 @@ func standingOf(ctx context.Context, src Source, p Params, first, last uint64, a
 			}
 			if slot.Block >= first {
 				signers.Add(slot.Block, slot.Signers)
+				if slotFn != nil {
+					slotFn(slot)
+				}
 			}
 		}
 		return nil

@@ -1,7 +1,8 @@
 // Command rewardctl is the CMT rewards tool for everyone around the DAO:
 // computing and exporting epochs offline, auditing them against the chain,
-// reporting, and getting and sending claims. The work is done by packages
-// (calc, export, audit, report, published); this command parses flags,
+// reporting, getting and sending claims, and the contract's other actions
+// (deploying, staking, candidacy, the DAO's votes). The work is done by packages
+// (calc, export, audit, report, published, actions); this command parses flags,
 // prints, and maps outcomes to exit codes.
 package main
 
@@ -52,14 +53,20 @@ var errUsage = errors.New("usage")
 
 func commands() map[string]command {
 	return map[string]command{
-		"calc":    {"compute one epoch offline from a cmt-epoch-input-v1 file", runCalc},
-		"export":  {"write an epoch's cmt-epoch-input-v1 file from the ledger or a node", runExport},
-		"audit":   {"recompute an epoch from chain data and compare it with the chain and a published result", runAudit},
-		"report":  {"exchange report (CSV or JSON) of published epochs, with per-epoch totals", runReport},
-		"proof":   {"an account's claim arguments (and calldata) from a published result", runProof},
-		"claim":   {"send an account's claim from a keystore account", runClaim},
-		"status":  {"the daemon's status from its API", runStatus},
-		"version": {"the build's module version and commit", runVersion},
+		"calc":      {"compute one epoch offline from a cmt-epoch-input-v1 file", runCalc},
+		"export":    {"write an epoch's cmt-epoch-input-v1 file from the ledger or a node", runExport},
+		"audit":     {"recompute an epoch from chain data and compare it with the chain and a published result", runAudit},
+		"report":    {"exchange report (CSV or JSON) of published epochs, with per-epoch totals", runReport},
+		"proof":     {"an account's claim arguments (and calldata) from a published result", runProof},
+		"claim":     {"send an account's claim from a keystore account", runClaim},
+		"deploy":    {"deploy the validator contract and write a rewardd configuration stub", runDeploy},
+		"stake":     {"stake CMT at a validator or candidate", runStake},
+		"unstake":   {"unstake matured stake into the withdrawable balance", runUnstake},
+		"withdraw":  {"withdraw the whole withdrawable balance", runWithdraw},
+		"candidacy": {"declare or withdraw a validator candidacy (candidacy declare|withdraw)", runCandidacy},
+		"vote":      {"vote, as an active validator, to promote a candidate or remove a validator (vote promote|remove)", runVote},
+		"status":    {"the daemon's status from its API", runStatus},
+		"version":   {"the build's module version and commit", runVersion},
 	}
 }
 
@@ -121,7 +128,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintf(w, "\n%s\n\nrun 'rewardctl <command> -h' for a command's flags\n", exitCodes)
 }

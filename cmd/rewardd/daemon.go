@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/robfig/cron/v3"
@@ -23,6 +25,7 @@ import (
 	"github.com/cmt-rewards/cmt-rewards/internal/health"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 	"github.com/cmt-rewards/cmt-rewards/settle"
+	"github.com/cmt-rewards/cmt-rewards/web"
 )
 
 // daemon is rewardd's running parts.
@@ -108,11 +111,24 @@ func start(ctx context.Context, cfg config.Config, log *zap.Logger, h hooks) (_ 
 	}
 	d.api = api.New(d.settler, &d.follower.Stats, d.voter, log.Named("api"), api.Options{
 		Drift: drift, Stale: cfg.API.StaleAfter.D(), MaxLagBlocks: cfg.API.MaxLagBlocks, Health: d.health.Problems,
+		Holders:     &api.Holders{Ledger: d.l, Params: params, Contract: api.NewContractReader(contractCall(d.client, cfg.Contract))},
+		CORSOrigins: cfg.API.CORSOrigins,
 	})
 	if d.apiLn != nil {
-		d.http = &http.Server{Handler: d.api, ReadHeaderTimeout: 10 * time.Second}
+		// The holders' web app at / beside the API (package web).
+		site := web.With(d.api, web.Config{ChainID: cfg.ChainID, Contract: cfg.Contract.Hex()})
+		d.http = &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
 	}
 	return d, nil
+}
+
+// contractCall reads the validator contract at the node's head, for the
+// holders' endpoints.
+func contractCall(c *rpc.Client, contract common.Address) api.CallFunc {
+	ec := ethclient.NewClient(c)
+	return func(ctx context.Context, data []byte) ([]byte, error) {
+		return ec.CallContract(ctx, ethereum.CallMsg{To: &contract, Data: data}, nil)
+	}
 }
 
 // checkStart refuses a schedule under which the contract would never

@@ -258,6 +258,10 @@ func (s *System) Contract() common.Address { return s.contract }
 // 3 is the candidate.
 func (s *System) Validator(i int) common.Address { return addr(s.signers[i]) }
 
+// DelegatorKey is delegator i's key (0 to Delegators-1), for tests that act
+// as a holder. The dev keys are derived from fixed labels: public by design.
+func (s *System) DelegatorKey(i int) *ecdsa.PrivateKey { return s.delegators[i] }
+
 // Close stops the chain.
 func (s *System) Close() error { return s.Chain.Close() }
 

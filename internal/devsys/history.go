@@ -203,6 +203,7 @@ cmt-rewards dev system%s
   files      %s (configuration rewardd.json, ledger.db, published/, chain/);
              stop and start again with --dev-dir %s to resume
   api        %s
+  web app    %s/?rpc=%s
 
 Try (in another terminal, from the repository, after make build):
   bin/rewardctl status --api %s
@@ -215,7 +216,7 @@ Stop with Ctrl-C.
 `, resumed, s.Chain.RPCURL(), cfg.ChainID, s.BlockEvery, s.contract.Hex(),
 		addr(s.signers[0]).Hex(), addr(s.signers[1]).Hex(), addr(s.signers[2]).Hex(), addr(s.signers[3]).Hex(),
 		addr(s.signers[0]).Hex(), EpochLength, time.Duration(int64(s.BlockEvery)*int64(EpochLength/time.Second)),
-		addr(s.signers[2]).Hex(), s.Dir, s.Dir, apiURL,
+		addr(s.signers[2]).Hex(), s.Dir, s.Dir, apiURL, apiURL, s.Chain.RPCURL(),
 		apiURL, apiURL, addr(s.delegators[0]).Hex(), apiURL, cfgPath, filepath.Join(cfg.Settle.PublishDir, "epoch-000002-result.json"),
 		cfg.Settle.PublishDir, cfgPath)
 }

@@ -1,0 +1,83 @@
+// Reading what the page shows: the validator set from the API when it
+// serves /v1/validators, else from the contract; the connected account's
+// stakes, lots and rewards from the contract and the API's proofs.
+import { abi } from './chain.js';
+import { apiGet } from './config.js';
+
+const read = (pub, address, functionName, args = []) => pub.readContract({ address, abi, functionName, args });
+
+// validators lists the active validators and the candidates with their
+// total stake and pending ballot votes. Candidates are not enumerable in
+// the contract: they come from CandidacyDeclared logs, still candidates.
+export async function validators(pub, contract) {
+  const active = await read(pub, contract, 'activeValidators');
+  const logs = await pub.getContractEvents({ address: contract, abi, eventName: 'CandidacyDeclared', fromBlock: 0n });
+  const seen = new Set(active.map((a) => a.toLowerCase()));
+  const maybe = [];
+  for (const l of logs) {
+    const a = l.args.candidate;
+    if (!seen.has(a.toLowerCase())) { seen.add(a.toLowerCase()); maybe.push(a); }
+  }
+  const isCand = await Promise.all(maybe.map((a) => read(pub, contract, 'isCandidate', [a])));
+  const candidates = maybe.filter((_, i) => isCand[i]);
+  const rows = [...active.map((a) => ({ address: a, active: true })), ...candidates.map((a) => ({ address: a, active: false }))];
+  await Promise.all(rows.map(async (r) => {
+    [r.stake, r.votes] = await Promise.all([read(pub, contract, 'totalStakeAt', [r.address]), read(pub, contract, 'pendingVotes', [r.address])]);
+  }));
+  return rows;
+}
+
+// apiValidators is /v1/validators keyed by lower-case address, or null
+// while the API does not serve it. Its rows add delegators and standing.
+export async function apiValidators() {
+  try {
+    const j = await apiGet('/v1/validators');
+    const list = Array.isArray(j) ? j : j?.validators;
+    if (!Array.isArray(list)) return null;
+    return new Map(list.map((v) => [String(v.address).toLowerCase(), v]));
+  } catch { return null; }
+}
+
+// account reads everything about one account: balance, withdrawable,
+// claimed, and per validator its stake split into unlocked and lots.
+export async function account(pub, contract, addr, targets) {
+  const [balance, withdrawable, claimed, isActive, isCandidate, block] = await Promise.all([
+    pub.getBalance({ address: addr }),
+    read(pub, contract, 'withdrawable', [addr]),
+    read(pub, contract, 'claimed', [addr]),
+    read(pub, contract, 'isActive', [addr]),
+    read(pub, contract, 'isCandidate', [addr]),
+    pub.getBlock(),
+  ]);
+  const stakes = await Promise.all(targets.map(async (v) => {
+    const [stake, unlocked, lots, voted] = await Promise.all([
+      read(pub, contract, 'stakeOf', [addr, v]),
+      read(pub, contract, 'unlockedStakeOf', [addr, v]),
+      read(pub, contract, 'lockedLotsOf', [addr, v]),
+      read(pub, contract, 'hasVotedOn', [addr, v]),
+    ]);
+    return { validator: v, stake, unlocked, lots: lots[0].map((amount, i) => ({ amount, unlocksAt: lots[1][i] })), voted };
+  }));
+  return { balance, withdrawable, claimed, isActive, isCandidate, now: block.timestamp, stakes };
+}
+
+// rewards finds the latest accepted epoch and the account's proof in it,
+// with the account's income in the last few accepted epochs. A proof is
+// claimable only against the contract's current root.
+export async function rewards(pub, contract, addr, claimed) {
+  const epochs = await apiGet('/v1/epochs').catch(() => null);
+  if (!epochs) return { unavailable: true };
+  const accepted = epochs.filter((e) => e.state === 'accepted').reverse();
+  const currentRoot = await read(pub, contract, 'currentRoot');
+  const recent = await Promise.all(accepted.slice(0, 6).map(async (e) => {
+    const p = await apiGet(`/v1/epochs/${e.epoch}/proofs/${addr}`).catch(() => null);
+    return { epoch: e.epoch, amount: p ? BigInt(p.amount_wei) : 0n, proof: p };
+  }));
+  const latest = recent[0]?.proof || null;
+  const cumulative = latest ? BigInt(latest.cumulative_wei) : 0n;
+  const current = !!latest && latest.merkle_root.toLowerCase() === currentRoot.toLowerCase();
+  return {
+    recent, latest, currentRoot, current, cumulative,
+    claimable: current && cumulative > claimed ? cumulative - claimed : 0n,
+  };
+}
