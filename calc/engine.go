@@ -5,14 +5,19 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/holiman/uint256"
 
 	"github.com/cmt-rewards/cmt-rewards/calc/merkle"
+	"github.com/cmt-rewards/cmt-rewards/internal/bulk"
 )
 
 var (
@@ -63,7 +68,7 @@ type position struct {
 	d     common.Address
 	stake uint256.Int
 	ckpt  uint256.Int // the validator's accD when num was last settled
-	num   uint256.Int // Σ s_ij(b)·inc_d(b) so far; D_ij = num / SCALE
+	num   uint256.Int // Σ s_ij(b)·inc_d(b) so far; D_ij = num / SCALE (finish replaces num by D_ij)
 }
 
 type posKey struct {
@@ -77,12 +82,14 @@ type engine struct {
 	valIndex   map[common.Address]int32
 	active     []int32 // indices of active validators, ≤ MaxValidators
 	poss       []position
-	posIndex   map[posKey]int32
+	posIndex   *bulk.Index[posKey] // over poss
+	seed       maphash.Seed
 	stakeTotal uint256.Int // A(b): Σ S_i over active i
 
 	numVScaled, numDScaled uint256.Int // R·bps·SCALE, precomputed
 	unallocatedBlocks      uint64
 
+	perWorker int    // positions per goroutine at least; 0: no parallel loops
 	breakdown bool   // collect lines
 	lines     []Line // with breakdown: every paid amount by account, validator and role
 }
@@ -126,17 +133,28 @@ func ComputeBreakdown(in *Input) (*Result, []Line, error) {
 	return compute(in, true)
 }
 
+// parPerWorker is the fewest positions worth a goroutine of their own.
+const parPerWorker = 4096
+
 func compute(in *Input, breakdown bool) (*Result, []Line, error) {
+	return computePar(in, breakdown, parPerWorker)
+}
+
+// computePar is compute with parallel loops giving each goroutine at least
+// perWorker positions, or none when perWorker is 0 (tests compare both).
+func computePar(in *Input, breakdown bool, perWorker int) (*Result, []Line, error) {
 	if err := in.Check(); err != nil {
 		return nil, nil, err
 	}
 	e := &engine{
 		in:        in,
+		perWorker: perWorker,
 		breakdown: breakdown,
 		valIndex:  make(map[common.Address]int32, len(in.ValidatorsAtStart)+16),
 		poss:      make([]position, 0, len(in.StakesAtStart)+len(in.Events)),
-		posIndex:  make(map[posKey]int32, len(in.StakesAtStart)+len(in.Events)),
+		seed:      maphash.MakeSeed(),
 	}
+	e.posIndex = bulk.NewIndex(len(in.StakesAtStart)+len(in.Events), func(j int32) posKey { return posKey{d: e.poss[j].d, v: e.poss[j].v} })
 	if err := e.precompute(); err != nil {
 		return nil, nil, err
 	}
@@ -222,16 +240,29 @@ func (e *engine) loadStart() error {
 		e.vals[v].active = true
 		e.active = append(e.active, v)
 	}
-	for i := range e.in.StakesAtStart {
-		s := &e.in.StakesAtStart[i]
+	// Positions are indexed by a bulk.Index over e.poss rather than a
+	// map: a million inserts into a map are most of the replay's time.
+	if e.perWorker > 0 && e.loadStartParallel() {
+		return nil
+	}
+	// A duplicate stake or an overflow: the sequential load finds the
+	// first, as the rules order them.
+	e.poss = e.poss[:0]
+	e.posIndex.Reset()
+	for i := range e.vals {
+		e.vals[i].total.Clear()
+	}
+	e.stakeTotal.Clear()
+	stakes := e.in.StakesAtStart
+	for i := range stakes {
+		s := &stakes[i]
 		v := e.validator(s.Validator)
 		k := posKey{d: s.Delegator, v: v}
-		if j, dup := e.posIndex[k]; dup {
+		if j, dup := e.posIndex.Insert(e.hash(k), int32(i), k); dup {
 			// Positions are created in stakes_at_start order, so j is its index.
 			return fieldErr(idx("stakes_at_start", i), "duplicate stake of delegator %s at validator %s (also at index %d)", s.Delegator.Hex(), s.Validator.Hex(), j)
 		}
-		p := e.newPosition(k)
-		p.stake = s.Amount
+		e.poss = append(e.poss, position{v: v, d: s.Delegator, stake: s.Amount, ckpt: e.vals[v].accD})
 		if err := e.addStake(v, &s.Amount, idx("stakes_at_start", i)+".amount_wei"); err != nil {
 			return err
 		}
@@ -239,8 +270,76 @@ func (e *engine) loadStart() error {
 	return nil
 }
 
+// loadStartParallel loads the start positions on every core and reports
+// true, or reports false if there is a duplicate stake or a sum overflows,
+// leaving the caller to start again sequentially.
+func (e *engine) loadStartParallel() bool {
+	stakes := e.in.StakesAtStart
+	n := len(stakes)
+	vs := make([]int32, n)
+	for i := range stakes { // in order, so validators are numbered as before
+		vs[i] = e.validator(stakes[i].Validator)
+	}
+	e.poss = e.poss[:n]
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/e.perWorker))
+	totals := make([][]uint256.Int, workers)
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			sum := make([]uint256.Int, len(e.vals))
+			totals[w] = sum
+			for i := w * n / workers; i < (w+1)*n/workers; i++ {
+				s, v := &stakes[i], vs[i]
+				// Every accumulator is still zero, so is ckpt.
+				e.poss[i] = position{v: v, d: s.Delegator, stake: s.Amount}
+				k := posKey{d: s.Delegator, v: v}
+				if !e.posIndex.InsertShared(e.hash(k), int32(i), k) {
+					failed.Store(true)
+					return
+				}
+				if _, over := sum[v].AddOverflow(&sum[v], &s.Amount); over {
+					failed.Store(true)
+					return
+				}
+				if i&1023 == 0 && failed.Load() {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if failed.Load() {
+		return false
+	}
+	e.posIndex.Recount()
+	for _, sum := range totals {
+		for v := range sum {
+			val := &e.vals[v]
+			if _, over := val.total.AddOverflow(&val.total, &sum[v]); over {
+				return false
+			}
+		}
+	}
+	for v := range e.vals {
+		if val := &e.vals[v]; val.active {
+			if _, over := e.stakeTotal.AddOverflow(&e.stakeTotal, &val.total); over {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (e *engine) hash(k posKey) uint64 { return maphash.Comparable(e.seed, k) }
+
+// position returns the index of the position k, and whether there is one.
+func (e *engine) position(k posKey) (int32, bool) {
+	return e.posIndex.Lookup(e.hash(k), k)
+}
+
 func (e *engine) newPosition(k posKey) *position {
-	e.posIndex[k] = int32(len(e.poss))
+	e.posIndex.Insert(e.hash(k), int32(len(e.poss)), k)
 	e.poss = append(e.poss, position{v: k.v, d: k.d, ckpt: e.vals[k.v].accD})
 	return &e.poss[len(e.poss)-1]
 }
@@ -328,7 +427,7 @@ func (e *engine) apply(i int) error {
 	case KindStake, KindUnstake:
 		v := e.validator(ev.Validator)
 		k := posKey{d: ev.Delegator, v: v}
-		pi, ok := e.posIndex[k]
+		pi, ok := e.position(k)
 		if !ok {
 			if ev.Kind == KindUnstake && !ev.Amount.IsZero() {
 				return fieldErr(p+".amount_wei", "unstake of %s exceeds stake 0", ev.Amount.Dec())
@@ -443,32 +542,33 @@ func (e *engine) finish() (*Result, error) {
 			e.lines = append(e.lines, Line{Account: vr.Validator, Validator: vr.Validator, Role: RoleValidator, Amount: vr.ValidatorReward})
 		}
 	}
-	var d uint256.Int
+	// Settling every position and dividing by SCALE is independent per
+	// position: done on every core, leaving D_ij in num. The first failure
+	// is returned where the sequential loop would have met it.
+	errAt, settleErr := e.settleAll()
 	for i := range e.poss {
-		p := &e.poss[i]
-		if err := e.settle(p); err != nil {
-			return nil, err
+		if i == errAt {
+			return nil, settleErr
 		}
+		p := &e.poss[i]
 		if p.num.IsZero() {
 			continue
 		}
-		d.Div(&p.num, &Scale)
-		vr := &res.Validators[resIdx[p.v]] // num > 0 implies the validator was active
-		if _, over := vr.DelegatorRewards.AddOverflow(&vr.DelegatorRewards, &d); over {
+		d := &p.num
+		vr := &res.Validators[resIdx[p.v]] // D_ij > 0 implies the validator was active
+		if _, over := vr.DelegatorRewards.AddOverflow(&vr.DelegatorRewards, d); over {
 			return nil, fmt.Errorf("Σ D_ij for %s: %w", vr.Validator.Hex(), ErrOverflow)
 		}
-		if _, over := entitled.AddOverflow(&entitled, &d); over {
+		if _, over := entitled.AddOverflow(&entitled, d); over {
 			return nil, fmt.Errorf("E: %w", ErrOverflow)
 		}
 		if !eligible[p.v] {
-			forfeited.Add(&forfeited, &d)
+			forfeited.Add(&forfeited, d)
 			continue
 		}
-		if !d.IsZero() {
-			credits = append(credits, credit{addr: p.d, amount: d})
-			if e.breakdown {
-				e.lines = append(e.lines, Line{Account: p.d, Validator: vr.Validator, Role: RoleDelegator, Amount: d})
-			}
+		credits = append(credits, credit{addr: p.d, amount: *d})
+		if e.breakdown {
+			e.lines = append(e.lines, Line{Account: p.d, Validator: vr.Validator, Role: RoleDelegator, Amount: *d})
 		}
 	}
 	for _, b := range in.PreviousCumulative {
@@ -555,6 +655,42 @@ func (e *engine) finish() (*Result, error) {
 	return res, nil
 }
 
+// settleAll settles every position and replaces its num by D_ij =
+// num / SCALE, on every core. It returns the index of the first position
+// that failed and its error, or -1.
+func (e *engine) settleAll() (int, error) {
+	n := len(e.poss)
+	workers := 1
+	if e.perWorker > 0 {
+		workers = max(1, min(runtime.GOMAXPROCS(0), n/e.perWorker))
+	}
+	errAt := make([]int, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			errAt[w] = -1
+			for i := w * n / workers; i < (w+1)*n/workers; i++ {
+				p := &e.poss[i]
+				if err := e.settle(p); err != nil {
+					errAt[w], errs[w] = i, err
+					return
+				}
+				if !p.num.IsZero() {
+					p.num.Div(&p.num, &Scale)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for w := range workers {
+		if errAt[w] >= 0 {
+			return errAt[w], errs[w]
+		}
+	}
+	return -1, nil
+}
+
 type account struct {
 	addr   common.Address
 	amount uint256.Int // P_p (+ x_p)
@@ -570,21 +706,18 @@ type credit struct {
 
 // mergeCredits sorts credits by address and sums them into one account per
 // address, in address order. Sums cannot overflow: they are bounded by E
-// (checked) plus one previous cumulative each.
+// (checked) plus one previous cumulative each. It sorts small keys (the
+// address as three words and the credit's index) on every core rather than
+// the credits themselves.
 func mergeCredits(credits []credit) []account {
-	slices.SortFunc(credits, func(a, b credit) int {
-		// The first 8 bytes decide almost every comparison.
-		if x, y := binary.BigEndian.Uint64(a.addr[:8]), binary.BigEndian.Uint64(b.addr[:8]); x != y {
-			if x < y {
-				return -1
-			}
-			return 1
-		}
-		return bytes.Compare(a.addr[8:], b.addr[8:])
-	})
-	accts := make([]account, 0, len(credits))
+	keys := make([]addrKey, len(credits))
 	for i := range credits {
-		c := &credits[i]
+		keys[i] = makeAddrKey(&credits[i].addr, int32(i))
+	}
+	bulk.SortFunc(keys, cmpAddrKey)
+	accts := make([]account, 0, len(credits))
+	for k := range keys {
+		c := &credits[keys[k].i]
 		if len(accts) == 0 || accts[len(accts)-1].addr != c.addr {
 			accts = append(accts, account{addr: c.addr})
 		}
@@ -596,6 +729,38 @@ func mergeCredits(credits []credit) []account {
 		}
 	}
 	return accts
+}
+
+// addrKey is an address as big-endian words, which compare as its bytes
+// do, and the index of what it belongs to.
+type addrKey struct {
+	hi, mid uint64
+	lo      uint32
+	i       int32
+}
+
+func makeAddrKey(a *common.Address, i int32) addrKey {
+	return addrKey{binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(a[8:16]), binary.BigEndian.Uint32(a[16:]), i}
+}
+
+// cmpAddrKey orders keys by address, then index.
+func cmpAddrKey(a, b addrKey) int {
+	switch {
+	case a.hi != b.hi:
+		return cmpU64(a.hi, b.hi)
+	case a.mid != b.mid:
+		return cmpU64(a.mid, b.mid)
+	case a.lo != b.lo:
+		return cmpU64(uint64(a.lo), uint64(b.lo))
+	}
+	return int(a.i) - int(b.i)
+}
+
+func cmpU64(a, b uint64) int {
+	if a < b {
+		return -1
+	}
+	return 1
 }
 
 // checkInvariant verifies distributed + forfeited + unallocated + dust = minted.

@@ -6,12 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/holiman/uint256"
+
+	"github.com/cmt-rewards/cmt-rewards/internal/bulk"
 )
 
 // InputFormat is the format tag of an epoch input document (rewards-v1 §9).
@@ -147,10 +151,56 @@ type rawBalance struct {
 // duplicate stake, the active set limit) are made by Compute, with the same
 // kind of error.
 func DecodeInput(r io.Reader) (*Input, error) {
-	data, err := io.ReadAll(r)
+	data, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read epoch input: %w", err)
 	}
+	in, ok := fastDecodeInput(data)
+	if !ok {
+		// Rejected or unusual: the reference decoder names the problem.
+		return decodeInputJSON(data)
+	}
+	if err := in.Check(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// readAll reads r to the end, into one allocation when r tells its size
+// (a regular file, a bytes or strings reader), as io.ReadAll otherwise.
+func readAll(r io.Reader) ([]byte, error) {
+	size := -1
+	switch f := r.(type) {
+	case interface{ Stat() (os.FileInfo, error) }:
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = int(fi.Size())
+		}
+	case interface{ Len() int }:
+		size = f.Len()
+	}
+	if size < 0 {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, 0, size+1) // +1: EOF is seen without growing
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// decodeInputJSON is the encoding/json-based decoder: slow, obviously
+// right, and the source of every rejection's message. DecodeInput uses it
+// for whatever its fast path does not accept.
+func decodeInputJSON(data []byte) (*Input, error) {
 	var raw rawInput
 	if err := strictUnmarshal(data, &raw); err != nil {
 		return nil, locateJSONError(data, err, rawInputArrays)
@@ -495,12 +545,14 @@ func (in *Input) Check() error {
 			return fieldErr(p+".reason", "empty; expected a reason such as %q", ReasonMissedSlots)
 		}
 	}
-	accounts := make(map[common.Address]int, len(in.PreviousCumulative))
-	for i, b := range in.PreviousCumulative {
-		if j, dup := accounts[b.Account]; dup {
-			return fieldErr(idx("previous_cumulative", i), "duplicate account %s (also at index %d)", b.Account.Hex(), j)
-		}
-		accounts[b.Account] = i
+	// A bulk.Index rather than a map: half a million accounts.
+	prev := in.PreviousCumulative
+	accounts := bulk.NewIndex(len(prev), func(j int32) common.Address { return prev[j].Account })
+	seed := maphash.MakeSeed()
+	if i, j := accounts.InsertAll(len(prev), func(i int32) (uint64, common.Address) {
+		return maphash.Comparable(seed, prev[i].Account), prev[i].Account
+	}); i >= 0 {
+		return fieldErr(idx("previous_cumulative", int(i)), "duplicate account %s (also at index %d)", prev[i].Account.Hex(), j)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/holiman/uint256"
 
 	"github.com/cmt-rewards/cmt-rewards/calc/merkle"
+	"github.com/cmt-rewards/cmt-rewards/internal/bulk"
 )
 
 // ResultFormat is the format tag of an epoch result document (§10).
@@ -65,7 +66,11 @@ func (r *Result) WriteJSON(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	var buf []byte
 	str := func(s string) { buf = appendJSONString(buf, s) }
-	amt := func(x *uint256.Int) { buf = append(buf, '"'); buf = append(buf, x.Dec()...); buf = append(buf, '"') }
+	amt := func(x *uint256.Int) {
+		buf = append(buf, '"')
+		buf = bulk.AppendDecimal(buf, x)
+		buf = append(buf, '"')
+	}
 	flush := func() error {
 		_, err := bw.Write(buf)
 		buf = buf[:0]
@@ -113,23 +118,31 @@ func (r *Result) WriteJSON(w io.Writer) error {
 		buf = append(buf, "\n  "...)
 	}
 	buf = append(buf, "],\n  \"payouts\": ["...)
-	for i := range r.Payouts {
-		p := &r.Payouts[i]
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, "\n    {\"account\": "...)
-		str(p.Account.Hex())
-		buf = append(buf, ", \"amount_wei\": "...)
-		amt(&p.Amount)
-		buf = append(buf, ", \"cumulative_wei\": "...)
-		amt(&p.Cumulative)
-		buf = append(buf, '}')
-		if len(buf) > 1<<15 {
-			if err := flush(); err != nil {
-				return err
+	if err := flush(); err != nil {
+		return err
+	}
+	// The payouts, most of the document, are encoded on every core.
+	if err := bulk.WriteChunks(bw, len(r.Payouts), 2048, func(buf []byte, lo, hi int) []byte {
+		for i := lo; i < hi; i++ {
+			p := &r.Payouts[i]
+			if i > 0 {
+				buf = append(buf, ',')
 			}
+			buf = append(buf, "\n    {\"account\": \""...)
+			if r.Tree != nil {
+				buf = r.Tree.AppendChecksumAccount(buf, i, &p.Account)
+			} else {
+				buf = merkle.AppendChecksumAddress(buf, &p.Account)
+			}
+			buf = append(buf, "\", \"amount_wei\": \""...)
+			buf = bulk.AppendDecimal(buf, &p.Amount)
+			buf = append(buf, "\", \"cumulative_wei\": \""...)
+			buf = bulk.AppendDecimal(buf, &p.Cumulative)
+			buf = append(buf, "\"}"...)
 		}
+		return buf
+	}); err != nil {
+		return err
 	}
 	if len(r.Payouts) > 0 {
 		buf = append(buf, "\n  "...)

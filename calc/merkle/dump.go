@@ -13,6 +13,8 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/holiman/uint256"
+
+	"github.com/cmt-rewards/cmt-rewards/internal/bulk"
 )
 
 // DumpFormat is the "format" of OZ's StandardMerkleTree dump.
@@ -43,44 +45,57 @@ func (t *Tree) WriteDump(w io.Writer) error {
 		return ErrEmptyTree
 	}
 	bw := bufio.NewWriterSize(w, 256<<10)
-	buf := make([]byte, 0, 256)
 	bw.WriteString(dumpHead)
-	for i := range t.nodes {
-		buf = buf[:0]
-		if i > 0 {
-			buf = append(buf, ',')
+	// Nodes and values are encoded in chunks on every core and written in
+	// order (one chunk is a few hundred kilobytes).
+	err := bulk.WriteChunks(bw, len(t.nodes), 4096, func(buf []byte, lo, hi int) []byte {
+		for i := lo; i < hi; i++ {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, `"0x`...)
+			buf = hex.AppendEncode(buf, t.nodes[i][:])
+			buf = append(buf, '"')
 		}
-		buf = append(buf, `"0x`...)
-		buf = hex.AppendEncode(buf, t.nodes[i][:])
-		buf = append(buf, '"')
-		if _, err := bw.Write(buf); err != nil {
-			return fmt.Errorf("merkle: write dump: %w", err)
-		}
+		return buf
+	})
+	if err == nil {
+		bw.WriteString(`],"values":[`)
+		hex := t.accountHex()
+		err = bulk.WriteChunks(bw, len(t.accounts), 2048, func(buf []byte, lo, hi int) []byte {
+			for i := lo; i < hi; i++ {
+				if i > 0 {
+					buf = append(buf, ',')
+				}
+				buf = append(buf, `{"value":["`...)
+				buf = append(buf, "0x"...)
+				buf = append(buf, hex[40*i:40*i+40]...)
+				buf = append(buf, `","`...)
+				buf = bulk.AppendDecimal(buf, &t.amounts[i])
+				buf = append(buf, `"],"treeIndex":`...)
+				buf = strconv.AppendInt(buf, int64(t.pos[i]), 10)
+				buf = append(buf, '}')
+			}
+			return buf
+		})
 	}
-	bw.WriteString(`],"values":[`)
-	h := hasherPool.Get().(*hasher)
-	defer hasherPool.Put(h)
-	for i := range t.accounts {
-		buf = buf[:0]
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, `{"value":["`...)
-		buf = h.appendChecksumAddress(buf, &t.accounts[i])
-		buf = append(buf, `","`...)
-		buf = appendDecimal(buf, &t.amounts[i])
-		buf = append(buf, `"],"treeIndex":`...)
-		buf = strconv.AppendInt(buf, int64(t.pos[i]), 10)
-		buf = append(buf, '}')
-		if _, err := bw.Write(buf); err != nil {
-			return fmt.Errorf("merkle: write dump: %w", err)
-		}
+	if err != nil {
+		return fmt.Errorf("merkle: write dump: %w", err)
 	}
 	bw.WriteString("]}\n")
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("merkle: write dump: %w", err)
 	}
 	return nil
+}
+
+// AppendChecksumAddress appends the EIP-55 form of a (what a.Hex()
+// returns) to dst, without allocating.
+func AppendChecksumAddress(dst []byte, a *common.Address) []byte {
+	h := hasherPool.Get().(*hasher)
+	dst = h.appendChecksumAddress(dst, a)
+	hasherPool.Put(h)
+	return dst
 }
 
 // appendChecksumAddress appends the EIP-55 form of a: 0x and 40 hex digits,
@@ -107,12 +122,7 @@ func (h *hasher) appendChecksumAddress(dst []byte, a *common.Address) []byte {
 }
 
 // appendDecimal appends v in decimal without leading zeros.
-func appendDecimal(dst []byte, v *uint256.Int) []byte {
-	if v.IsUint64() {
-		return strconv.AppendUint(dst, v.Uint64(), 10)
-	}
-	return append(dst, v.Dec()...)
-}
+func appendDecimal(dst []byte, v *uint256.Int) []byte { return bulk.AppendDecimal(dst, v) }
 
 // ReadDump reads a standard-v1 dump, such as WriteDump or OZ's
 // JSON.stringify(tree.dump()) writes, and returns the tree, whose Leaf order

@@ -5,14 +5,16 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math/bits"
 	"runtime"
-	"slices"
 	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/holiman/uint256"
+
+	"github.com/cmt-rewards/cmt-rewards/internal/bulk"
 )
 
 // Leaf is one (account, cumulative) entry of the payout tree. Cumulative is
@@ -61,8 +63,47 @@ type Tree struct {
 	nodes    []common.Hash // OZ layout, 2n−1 entries (none when n = 0)
 	accounts []common.Address
 	amounts  []uint256.Int
-	pos      []int32 // pos[i]: tree index of the leaf of input i
-	index    map[common.Address]int32
+	pos      []int32                     // pos[i]: tree index of the leaf of input i
+	index    *bulk.Index[common.Address] // over accounts; nil when empty
+	seed     maphash.Seed
+
+	// hex holds the 40 EIP-55 hex digits of every account, computed once
+	// (on every core) by the first writer that needs them: the result and
+	// the dump both list every account.
+	hexOnce sync.Once
+	hex     []byte
+}
+
+// accountHex returns the EIP-55 hex digits (without 0x) of every account,
+// 40 bytes per leaf in input order.
+func (t *Tree) accountHex() []byte {
+	t.hexOnce.Do(func() {
+		n := len(t.accounts)
+		hex := make([]byte, 40*n)
+		hashers := make([]*hasher, runtime.GOMAXPROCS(0))
+		for w := range hashers {
+			hashers[w] = newHasher()
+		}
+		parallel(hashers, n, func(h *hasher, lo, hi int) {
+			var buf [42]byte
+			for i := lo; i < hi; i++ {
+				copy(hex[40*i:40*i+40], h.appendChecksumAddress(buf[:0], &t.accounts[i])[2:])
+			}
+		})
+		t.hex = hex
+	})
+	return t.hex
+}
+
+// AppendChecksumAccount appends the EIP-55 form of a (what a.Hex()
+// returns) to dst. When a is the account of leaf i it is taken from a
+// cache the tree computes once, on every core, for all its leaves.
+func (t *Tree) AppendChecksumAccount(dst []byte, i int, a *common.Address) []byte {
+	if i < 0 || i >= len(t.accounts) || t.accounts[i] != *a {
+		return AppendChecksumAddress(dst, a)
+	}
+	dst = append(dst, "0x"...)
+	return append(dst, t.accountHex()[40*i:40*i+40]...)
 }
 
 // hasher is a reusable keccak256 state with scratch space; one per goroutine.
@@ -168,7 +209,7 @@ func build(accounts []common.Address, amounts []uint256.Int, what string) (*Tree
 	indexDone := make(chan struct{})
 	go func() {
 		defer close(indexDone)
-		t.index, dupErr = indexAccounts(accounts, what)
+		dupErr = t.indexAccounts(what)
 	}()
 	if n > 0 {
 		t.nodes = makeNodes(accounts, amounts, t.pos)
@@ -180,20 +221,22 @@ func build(accounts []common.Address, amounts []uint256.Int, what string) (*Tree
 	return t, nil
 }
 
-// indexAccounts maps each account to its input index, failing on the first
-// account (in input order) seen before.
-func indexAccounts(accounts []common.Address, what string) (map[common.Address]int32, error) {
-	index := make(map[common.Address]int32, len(accounts))
-	for i := range accounts {
-		if j, dup := index[accounts[i]]; dup {
-			if what == "leaves" {
-				return nil, fmt.Errorf("%w %s: leaves[%d] and leaves[%d]", ErrDuplicateAccount, accounts[i].Hex(), j, i)
-			}
-			return nil, wrapError{fmt.Sprintf("%s[%d].value[0]: duplicate account %s (also %s[%d])", what, i, accounts[i].Hex(), what, j), ErrDuplicateAccount}
-		}
-		index[accounts[i]] = int32(i)
+// indexAccounts indexes each account by its input index, failing on the
+// first account (in input order) seen before.
+func (t *Tree) indexAccounts(what string) error {
+	accounts := t.accounts
+	t.seed = maphash.MakeSeed()
+	t.index = bulk.NewIndex(len(accounts), func(j int32) common.Address { return accounts[j] })
+	i, j := t.index.InsertAll(len(accounts), func(i int32) (uint64, common.Address) {
+		return maphash.Comparable(t.seed, accounts[i]), accounts[i]
+	})
+	if i < 0 {
+		return nil
 	}
-	return index, nil
+	if what == "leaves" {
+		return fmt.Errorf("%w %s: leaves[%d] and leaves[%d]", ErrDuplicateAccount, accounts[i].Hex(), j, i)
+	}
+	return wrapError{fmt.Sprintf("%s[%d].value[0]: duplicate account %s (also %s[%d])", what, i, accounts[i].Hex(), what, j), ErrDuplicateAccount}
 }
 
 // sortKey orders leaves by hash: key is the hash's first 8 bytes big-endian,
@@ -212,8 +255,7 @@ func makeNodes(accounts []common.Address, amounts []uint256.Int, pos []int32) []
 		hashers[w] = newHasher()
 	}
 
-	// Hash the leaves and sort them by hash: each goroutine hashes and sorts
-	// one chunk, then the sorted chunks are merged.
+	// Hash the leaves on every core, then sort them by hash on every core.
 	hashes := make([]common.Hash, n)
 	keys := make([]sortKey, n)
 	cmpKeys := func(a, b sortKey) int {
@@ -225,15 +267,13 @@ func makeNodes(accounts []common.Address, amounts []uint256.Int, pos []int32) []
 		}
 		return bytes.Compare(hashes[a.src][:], hashes[b.src][:])
 	}
-	bounds := split(n, len(hashers))
-	run(hashers, bounds, func(h *hasher, lo, hi int) {
+	parallel(hashers, n, func(h *hasher, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			h.leaf(&hashes[i], &accounts[i], &amounts[i])
 			keys[i] = sortKey{binary.BigEndian.Uint64(hashes[i][:8]), int32(i)}
 		}
-		slices.SortFunc(keys[lo:hi], cmpKeys)
 	})
-	keys = mergeRuns(keys, bounds, cmpKeys)
+	bulk.SortFunc(keys, cmpKeys)
 
 	// Leaves at the end in reverse order: sorted leaf k at index 2n−2−k.
 	nodes := make([]common.Hash, 2*n-1)
@@ -295,49 +335,6 @@ func parallel(hashers []*hasher, n int, fn func(h *hasher, lo, hi int)) {
 	run(hashers, split(n, len(hashers)), fn)
 }
 
-// mergeRuns merges the sorted runs keys[bounds[k]:bounds[k+1]] pairwise,
-// the pairs of a round in parallel, and returns the sorted result (keys or
-// a buffer of the same length).
-func mergeRuns(keys []sortKey, bounds []int, cmp func(a, b sortKey) int) []sortKey {
-	if len(bounds) <= 2 {
-		return keys
-	}
-	buf := make([]sortKey, len(keys))
-	for len(bounds) > 2 {
-		next := []int{0}
-		var wg sync.WaitGroup
-		for k := 0; k+1 < len(bounds); k += 2 {
-			lo, mid := bounds[k], bounds[k+1]
-			hi := mid
-			if k+2 < len(bounds) {
-				hi = bounds[k+2]
-			}
-			next = append(next, hi)
-			wg.Go(func() { mergeInto(buf[lo:hi], keys[lo:mid], keys[mid:hi], cmp) })
-		}
-		wg.Wait()
-		keys, buf, bounds = buf, keys, next
-	}
-	return keys
-}
-
-// mergeInto merges sorted a and b into dst (len(dst) = len(a)+len(b)).
-func mergeInto(dst, a, b []sortKey, cmp func(a, b sortKey) int) {
-	i, j, k := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		if cmp(b[j], a[i]) < 0 {
-			dst[k] = b[j]
-			j++
-		} else {
-			dst[k] = a[i]
-			i++
-		}
-		k++
-	}
-	k += copy(dst[k:], a[i:])
-	copy(dst[k:], b[j:])
-}
-
 // Root returns the root: node 0 of the tree, the leaf hash itself for a
 // single leaf, and the all-zero hash for a tree with no leaves.
 func (t *Tree) Root() common.Hash {
@@ -345,6 +342,13 @@ func (t *Tree) Root() common.Hash {
 		return common.Hash{}
 	}
 	return t.nodes[0]
+}
+
+func (t *Tree) lookup(account common.Address) (int32, bool) {
+	if t.index == nil {
+		return 0, false
+	}
+	return t.index.Lookup(maphash.Comparable(t.seed, account), account)
 }
 
 // Len returns the number of leaves.
@@ -360,7 +364,7 @@ func (t *Tree) Leaf(i int) Leaf {
 // Lookup returns the input-order index of account's leaf, and whether there
 // is one.
 func (t *Tree) Lookup(account common.Address) (int, bool) {
-	i, ok := t.index[account]
+	i, ok := t.lookup(account)
 	return int(i), ok
 }
 
@@ -371,7 +375,7 @@ func (t *Tree) TreeIndex(i int) int { return int(t.pos[i]) }
 // Proof returns the proof for account's leaf, as ProofAt does, or an error
 // wrapping ErrNoSuchAccount.
 func (t *Tree) Proof(account common.Address) ([]common.Hash, error) {
-	i, ok := t.index[account]
+	i, ok := t.lookup(account)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrNoSuchAccount, account.Hex())
 	}

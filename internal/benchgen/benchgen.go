@@ -12,6 +12,10 @@ import (
 	"github.com/cmt-rewards/cmt-rewards/calc"
 )
 
+// Version changes whenever Epoch's output for a given shape and seed does:
+// cached benchmark inputs are keyed by it (make bench-calc).
+const Version = 1
+
 // Shape sizes an epoch.
 type Shape struct {
 	Blocks      uint64 // |B|

@@ -1,0 +1,281 @@
+package calc
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// decodeReference is the slow, obviously right decoder: encoding/json, then
+// Check. DecodeInput must agree with it on every input.
+func decodeReference(data []byte) (*Input, error) {
+	return decodeInputJSON(data)
+}
+
+// sameDecode reports how DecodeInput, and the fast path with every array
+// split across cores (down to one element a chunk), differ from the
+// reference on data, or "".
+func sameDecode(data []byte) string {
+	want, werr := decodeReference(data)
+	got, gerr := DecodeInput(bytes.NewReader(data))
+	if diff := compareDecode("fast", got, gerr, want, werr); diff != "" {
+		return diff
+	}
+	if par, ok := fastDecodeInputMin(data, 1); ok {
+		return compareDecode("parallel fast", par, par.Check(), want, werr)
+	}
+	return ""
+}
+
+func compareDecode(name string, got *Input, gerr error, want *Input, werr error) string {
+	switch {
+	case (gerr == nil) != (werr == nil):
+		return "accept/reject differs: " + name + " " + errString(gerr) + ", reference " + errString(werr)
+	case gerr != nil:
+		if gerr.Error() != werr.Error() {
+			return "errors differ: " + name + " " + gerr.Error() + ", reference " + werr.Error()
+		}
+		return ""
+	}
+	normalize(got)
+	normalize(want)
+	if !reflect.DeepEqual(got, want) {
+		return name + " decodes differently"
+	}
+	return ""
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return err.Error()
+}
+
+// TestFastDecodeAcceptsWrittenInputs: the fast path is not merely a detour
+// to the reference: it takes every document WriteJSON writes, and compact
+// and reordered forms of them, and decodes them as the reference does.
+func TestFastDecodeAcceptsWrittenInputs(t *testing.T) {
+	t.Parallel()
+	docs := [][]byte{[]byte(validDoc)}
+	if b, err := os.ReadFile("../examples/epoch-input.json"); err == nil {
+		docs = append(docs, b)
+	}
+	for seed := 0; seed < 300; seed++ {
+		var buf bytes.Buffer
+		if err := randomEpoch(rand.New(rand.NewPCG(uint64(seed), 11))).WriteJSON(&buf); err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, buf.Bytes())
+	}
+	for i, doc := range docs {
+		for _, d := range [][]byte{doc, compact(doc), []byte(strings.Replace(string(doc), "{\n  \"format\": \"cmt-epoch-input-v1\",", "{\"format\":\"cmt-epoch-input-v1\" ,\r\n\t", 1))} {
+			fast, ok := fastDecodeInput(d)
+			if !ok {
+				t.Fatalf("doc %d: fast path gave up on a valid document\n%s", i, d)
+			}
+			par, ok := fastDecodeInputMin(d, 1)
+			if !ok {
+				t.Fatalf("doc %d: parallel fast path gave up on a valid document\n%s", i, d)
+			}
+			normalize(par)
+			normalize(fast)
+			if !reflect.DeepEqual(fast, par) {
+				t.Fatalf("doc %d: parallel fast path decodes differently", i)
+			}
+			want, err := decodeReference(d)
+			if err != nil {
+				if fast.Check() == nil {
+					t.Fatalf("doc %d: reference rejects (%v), fast path and Check accept", i, err)
+				}
+				continue
+			}
+			normalize(fast)
+			normalize(want)
+			if !reflect.DeepEqual(fast, want) {
+				t.Fatalf("doc %d: decoded differently\nfast %+v\nref  %+v", i, fast, want)
+			}
+		}
+	}
+}
+
+// compact removes the whitespace WriteJSON puts outside strings.
+func compact(doc []byte) []byte {
+	var out []byte
+	in := false
+	for _, c := range doc {
+		if c == '"' {
+			in = !in
+		}
+		if !in && isSpace(c) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// TestFastDecodeTrickyInputs: what encoding/json accepts or rejects in its
+// own way (case-insensitive keys, duplicates, null, escapes, odd numbers)
+// gets the same answer and the same error.
+func TestFastDecodeTrickyInputs(t *testing.T) {
+	t.Parallel()
+	edits := [][2]string{
+		{`"format"`, `"Format"`},
+		{`"epoch": 7`, `"EPOCH": 7`},
+		{`"epoch": 7`, `"epoch": 7, "epoch": 8`},
+		{`"epoch": 7`, `"epoch": null`},
+		{`"epoch": 7`, `"epoch": 07`},
+		{`"epoch": 7`, `"epoch": 7.0`},
+		{`"epoch": 7`, `"epoch": 7e0`},
+		{`"epoch": 7`, `"epoch": -0`},
+		{`"epoch": 7`, `"epoch": 18446744073709551615`},
+		{`"epoch": 7`, `"epoch": 18446744073709551616`},
+		{`"epoch": 7`, `"epoch": 99999999999999999999`},
+		{`"chain_id": 18`, `"chain_id": 18 `},
+		{`"amount_wei": "3"`, `"amount_wei": "0003"`},
+		{`"amount_wei": "3"`, `"amount_wei": "\u0033"`},
+		{`"amount_wei": "3"`, `"amount_wei": ""`},
+		{`"amount_wei": "3"`, `"amount_wei": null`},
+		{`"amount_wei": "3"`, `"amount_wei": "115792089237316195423570985008687907853269984665640564039457584007913129639935"`},
+		{`"amount_wei": "3"`, `"amount_wei": "000000000000000000000000000000115792089237316195423570985008687907853269984665640564039457584007913129639935"`},
+		{`"amount_wei": "3"`, `"amount_wei": "115792089237316195423570985008687907853269984665640564039457584007913129639936"`},
+		{`"amount_wei": "3"`, `"amount_wei": "1157920892373161954235709850086879078532699846656405640394575840079131296399350"`},
+		{`"reason": "missed-slots"`, `"reason": "missed\u002dslots"`},
+		{`"reason": "missed-slots"`, "\"reason\": \"missed-slöts\""},
+		{`"reason": "missed-slots"`, "\"reason\": \"missed-\xffslots\""},
+		{`"validator_share_bps": 2000,`, `"validator_share_bps": 2000, "eligibility": null,`},
+		{`"validator_share_bps": 2000,`, `"validator_share_bps": 2000, "eligibility": "",`},
+		{`"validator_share_bps": 2000,`, `"validator_share_bps": 2000, "eligibility": "while-active", "forfeit_policy": "redistribute",`},
+		{`"validator_share_bps": 2000,`, `"validator_share_bps": 2000, "previous_cumulative": [],`},
+		{`"validator_share_bps": 2000,`, `"validator_share_bps": 2000, "previous_cumulative": null,`},
+		{`"events": [`, `"events": null, "x": [`},
+		{`"kind": "validator_added", "validator": "0x00000000000000000000000000000000000000a3"`, `"kind": "validator_added", "validator": "0x00000000000000000000000000000000000000a3", "delegator": null`},
+		{`"kind": "stake"`, `"kind": "Stake"`},
+		{`"kind": "stake"`, `"Kind": "stake"`},
+		{`"delegator": "0x00000000000000000000000000000000000000d2", `, ``},
+		{`"0x00000000000000000000000000000000000000a1"`, `"0X00000000000000000000000000000000000000a1"`},
+		{"\n}", "\n}\n\t "},
+		{"\n}", "\n}x"},
+		{"\n}", "\n"},
+		{"{\n", "\ufeff{\n"},
+		{"{\n", "[{\n"},
+	}
+	for _, e := range edits {
+		doc := strings.Replace(validDoc, e[0], e[1], 1)
+		if doc == validDoc && e[0] != e[1] {
+			t.Fatalf("edit %q not found", e[0])
+		}
+		if diff := sameDecode([]byte(doc)); diff != "" {
+			t.Errorf("%q → %q: %s", e[0], e[1], diff)
+		}
+	}
+}
+
+// FuzzDecodeInputDifferential: DecodeInput and the encoding/json-based
+// reference accept and reject the same inputs, with the same errors, and
+// decode identically.
+func FuzzDecodeInputDifferential(f *testing.F) {
+	f.Add([]byte(validDoc))
+	f.Add(compact([]byte(validDoc)))
+	for seed := 0; seed < 5; seed++ {
+		var buf bytes.Buffer
+		if err := randomEpoch(rand.New(rand.NewPCG(uint64(seed), 13))).WriteJSON(&buf); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(buf.Bytes())
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if diff := sameDecode(data); diff != "" {
+			t.Fatal(diff)
+		}
+	})
+}
+
+// TestDecodeDifferentialMutations runs the differential check over random
+// byte-level mutations of valid documents, without the fuzzing engine.
+func TestDecodeDifferentialMutations(t *testing.T) {
+	t.Parallel()
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	alphabet := []byte(" \n\t{}[]:,\"\\0123456789-+.eEabcdefxXnul")
+	var bases [][]byte
+	bases = append(bases, []byte(validDoc), compact([]byte(validDoc)))
+	for seed := 0; seed < 4; seed++ {
+		var buf bytes.Buffer
+		if err := randomEpoch(rand.New(rand.NewPCG(uint64(seed), 17))).WriteJSON(&buf); err != nil {
+			t.Fatal(err)
+		}
+		bases = append(bases, buf.Bytes())
+	}
+	for i := 0; i < n; i++ {
+		doc := bytes.Clone(bases[r.IntN(len(bases))])
+		for m := 1 + r.IntN(3); m > 0 && len(doc) > 0; m-- {
+			p := r.IntN(len(doc))
+			switch r.IntN(3) {
+			case 0:
+				doc[p] = alphabet[r.IntN(len(alphabet))]
+			case 1:
+				doc = append(doc[:p], doc[p+1:]...)
+			default:
+				doc = append(doc[:p], append([]byte{alphabet[r.IntN(len(alphabet))]}, doc[p:]...)...)
+			}
+		}
+		if diff := sameDecode(doc); diff != "" {
+			t.Fatalf("mutation %d: %s\n%s", i, diff, doc)
+		}
+	}
+}
+
+// TestReadAll: whatever the reader says about its size, readAll returns
+// exactly its content.
+func TestReadAll(t *testing.T) {
+	t.Parallel()
+	data := bytes.Repeat([]byte("0123456789abcdef"), 10_000)
+	path := t.TempDir() + "/in.json"
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	readers := map[string]func() any{
+		"file":         func() any { f.Seek(0, 0); return f },
+		"bytes.Reader": func() any { return bytes.NewReader(data) },
+		"strings":      func() any { return strings.NewReader(string(data)) },
+		"plain":        func() any { return struct{ *bytes.Reader }{bytes.NewReader(data)} },
+		"understated":  func() any { return lenReader{bytes.NewReader(data), 10} },
+		"overstated":   func() any { return lenReader{bytes.NewReader(data), len(data) * 2} },
+		"partly read":  func() any { r := bytes.NewReader(data); r.Seek(7, 0); return r },
+		"empty":        func() any { return bytes.NewReader(nil) },
+	}
+	for name, mk := range readers {
+		r := mk().(interface{ Read([]byte) (int, error) })
+		got, err := readAll(r)
+		want := data
+		switch name {
+		case "partly read":
+			want = data[7:]
+		case "empty":
+			want = nil
+		}
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: %d bytes, %v; want %d bytes", name, len(got), err, len(want))
+		}
+	}
+}
+
+type lenReader struct {
+	*bytes.Reader
+	n int
+}
+
+func (r lenReader) Len() int { return r.n }
