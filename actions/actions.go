@@ -46,9 +46,12 @@ type Call struct {
 	Data []byte
 }
 
-// TxCall is the call as txsend sends it. It must not be used for a
-// creation: txsend sends calls to a contract only.
+// TxCall is the call as txsend sends it; a creation (To nil) is a txsend
+// creation (Create).
 func (c Call) TxCall() txsend.Call {
+	if c.To == nil {
+		return txsend.Call{Data: c.Data, Value: c.Value.ToBig(), Create: true}
+	}
 	return txsend.Call{To: *c.To, Data: c.Data, Value: c.Value.ToBig()}
 }
 
@@ -240,10 +243,14 @@ func CheckRequestID(id string) error {
 }
 
 // RecordKey is the txsend record key of c sent from the contract under
-// request id: "stake-0xCONTRACT-ID". One request id, one transaction: the
-// same id again resumes (or reports) the recorded transaction, a new id
-// sends a new one, and txsend refuses an id recorded for another call.
+// request id: "stake-0xCONTRACT-ID", and for a creation "deploy-ID". One
+// request id, one transaction: the same id again resumes (or reports) the
+// recorded transaction, a new id sends a new one, and txsend refuses an id
+// recorded for another call.
 func RecordKey(c Call, id string) string {
+	if c.To == nil {
+		return fmt.Sprintf("%s-%s", c.Name, id)
+	}
 	return fmt.Sprintf("%s-%s-%s", c.Name, c.To.Hex(), id)
 }
 

@@ -103,4 +103,14 @@ func TestRequestID(t *testing.T) {
 	if got, want := RecordKey(Withdraw(c), "r1"), "withdraw-"+c.Hex()+"-r1"; got != want {
 		t.Errorf("RecordKey = %q, want %q", got, want)
 	}
+	d := Deploy([]common.Address{c}, 5000)
+	if got, want := RecordKey(d, "r1"), "deploy-r1"; got != want {
+		t.Errorf("RecordKey of a deployment = %q, want %q", got, want)
+	}
+	if tc := d.TxCall(); !tc.Create || tc.To != (common.Address{}) || string(tc.Data) != string(d.Data) || tc.Value.Sign() != 0 {
+		t.Errorf("TxCall of a deployment = %+v, want a txsend creation", tc)
+	}
+	if tc := Withdraw(c).TxCall(); tc.Create || tc.To != c {
+		t.Errorf("TxCall of a call = %+v", tc)
+	}
 }

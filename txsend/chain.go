@@ -102,14 +102,15 @@ func (s *Sender) affordable(ctx context.Context, gas uint64, f fees, value *big.
 	return bal.Cmp(need) >= 0, bal, need, nil
 }
 
-// sign builds and signs the call's transaction.
+// sign builds and signs the call's transaction (without a recipient for a
+// creation).
 func (s *Sender) sign(c Call, nonce, gas uint64, f fees) (Attempt, error) {
 	var inner types.TxData
 	if f.legacy() {
-		inner = &types.LegacyTx{Nonce: nonce, GasPrice: f.GasPrice, Gas: gas, To: &c.To, Value: c.value(), Data: c.Data}
+		inner = &types.LegacyTx{Nonce: nonce, GasPrice: f.GasPrice, Gas: gas, To: c.to(), Value: c.value(), Data: c.Data}
 	} else {
 		inner = &types.DynamicFeeTx{ChainID: s.chainID, Nonce: nonce, GasTipCap: f.TipCap, GasFeeCap: f.FeeCap,
-			Gas: gas, To: &c.To, Value: c.value(), Data: c.Data}
+			Gas: gas, To: c.to(), Value: c.value(), Data: c.Data}
 	}
 	tx, err := types.SignNewTx(s.key, s.signer, inner)
 	if err != nil {

@@ -1,8 +1,10 @@
 // Package txsend is the one transaction path of cmt-rewards: it puts one
-// contract call (to, data, value) from one key on chain exactly once and
-// waits until it is confirmed, whatever crashes, dropped transactions,
-// reorgs or fee spikes happen in between. Root votes (package submitter),
-// claims and every other contract action of rewardctl go through it.
+// contract call (to, data, value) or contract creation (Call.Create: code,
+// value) from one key on chain exactly once and waits until it is
+// confirmed, whatever crashes, dropped transactions, reorgs or fee spikes
+// happen in between. Root votes (package submitter), claims, the
+// deployment of the contract and every other contract action of rewardctl
+// go through it.
 //
 // # One call, one record
 //
@@ -36,6 +38,17 @@
 // receipt index may lag behind its state), or after our transaction
 // reverted (the record is then closed and the next Send starts over from
 // step 1). A confirmed record answers every later Send without any RPC.
+//
+// # Contract creation
+//
+// An intent with Call.Create (and a zero To) is a contract creation: the
+// simulation, the gas estimate and the signed transactions have no
+// recipient, and Data is the creation code with the constructor's
+// arguments. Everything else is as for a call: the creation is recorded
+// before it is broadcast, and a later Send with the same key resumes it
+// rather than deploying a second contract. The contract's address follows
+// from the key's address and the nonce (Record.Contract); Result.Contract
+// is the receipt's once confirmed.
 //
 // # Cancellation
 //

@@ -9,6 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
 // Store keeps the write-ahead records of a key's intents. Implementations
@@ -95,16 +96,51 @@ type Final struct {
 	At  time.Time `json:"at"`
 }
 
-// Call is one contract call: what an intent is.
+// Call is one contract call, or a contract creation: what an intent is.
 type Call struct {
+	// To is the contract called; zero for a creation.
 	To    common.Address `json:"to"`
-	Data  hexutil.Bytes  `json:"data"`
+	Data  hexutil.Bytes  `json:"data"`            // calldata; for a creation, the creation code and constructor arguments
 	Value *big.Int       `json:"value,omitempty"` // wei; nil means 0
+	// Create makes the call a contract creation: the transaction has no
+	// recipient and Data is the creation code. To must then be zero.
+	Create bool `json:"create,omitempty"`
 }
 
 // Equal reports whether two calls are the same; a nil Value equals 0.
 func (c Call) Equal(o Call) bool {
-	return c.To == o.To && bytes.Equal(c.Data, o.Data) && c.value().Cmp(o.value()) == 0
+	return c.To == o.To && c.Create == o.Create && bytes.Equal(c.Data, o.Data) && c.value().Cmp(o.value()) == 0
+}
+
+// to is the transaction's recipient: nil for a creation.
+func (c Call) to() *common.Address {
+	if c.Create {
+		return nil
+	}
+	to := c.To
+	return &to
+}
+
+// Contract returns, for a record of a creation, the address of the
+// contract: the one its confirmed transaction created when the record is
+// confirmed, otherwise the one its latest attempt creates if mined (the
+// address follows from the sender and the nonce). It returns the zero
+// address for a record of a call, or one without attempts.
+func (r *Record) Contract() common.Address {
+	if r == nil || !r.Call.Create {
+		return common.Address{}
+	}
+	if r.State == RecordConfirmed && r.Final != nil {
+		for _, a := range r.Attempts {
+			if a.Hash == r.Final.Tx {
+				return crypto.CreateAddress(r.From, a.Nonce)
+			}
+		}
+	}
+	if a := r.Latest(); a != nil {
+		return crypto.CreateAddress(r.From, a.Nonce)
+	}
+	return common.Address{}
 }
 
 func (c Call) value() *big.Int {

@@ -46,6 +46,7 @@ func (r *run) pending() Result {
 	res := Result{Status: Pending}
 	if r.rec != nil {
 		res.Attempts = len(r.rec.Attempts)
+		res.Contract = r.rec.Contract()
 		if a := r.rec.Latest(); a != nil {
 			res.TxHash = a.Hash
 		}
@@ -140,9 +141,16 @@ func (r *run) confirm(m *mined) (*Result, error) {
 	}); err != nil {
 		return nil, err
 	}
+	res := &Result{Status: Confirmed, TxHash: f.Tx, Block: f.Block, GasUsed: f.GasUsed, Fee: f.Fee, Receipt: m.rcpt,
+		Attempts: len(r.rec.Attempts)}
+	if r.in.Call.Create {
+		res.Contract = m.rcpt.ContractAddress
+		if res.Contract == (common.Address{}) { // a node that leaves it out
+			res.Contract = r.rec.Contract()
+		}
+	}
 	r.log.Info(r.name+" confirmed", zap.Stringer("tx", f.Tx), zap.Uint64("block", f.Block), zap.Int("attempts", len(r.rec.Attempts)))
-	return &Result{Status: Confirmed, TxHash: f.Tx, Block: f.Block, GasUsed: f.GasUsed, Fee: f.Fee, Receipt: m.rcpt,
-		Attempts: len(r.rec.Attempts)}, nil
+	return res, nil
 }
 
 // mined is an attempt with a receipt in the canonical chain.
@@ -280,7 +288,11 @@ func (r *run) start(ctx context.Context, head *types.Header, nonce uint64) error
 	if err := r.save(a); err != nil {
 		return err
 	}
-	r.log.Info(r.name+" signed and recorded", append(feeFields(f), zap.Stringer("tx", a.Hash), zap.Uint64("nonce", nonce), zap.Uint64("gas", gas))...)
+	fields := append(feeFields(f), zap.Stringer("tx", a.Hash), zap.Uint64("nonce", nonce), zap.Uint64("gas", gas))
+	if r.in.Call.Create {
+		fields = append(fields, zap.Stringer("contract", r.rec.Contract()))
+	}
+	r.log.Info(r.name+" signed and recorded", fields...)
 	r.reached(StepRecorded)
 	return r.broadcast(ctx, r.rec.Latest())
 }

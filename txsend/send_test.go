@@ -134,6 +134,10 @@ func TestTxRefused(t *testing.T) {
 		{name: "no key", key: func() Intent { return Intent{Call: e.stake(1)} }, isErr: ErrInvalidIntent},
 		{name: "no contract", key: func() Intent { return Intent{Key: "x", Call: Call{Data: []byte{1}}} }, isErr: ErrInvalidIntent},
 		{name: "negative value", key: func() Intent { return Intent{Key: "x", Call: e.stake(-1)} }, isErr: ErrInvalidIntent},
+		{name: "creation with a contract address", key: func() Intent {
+			return Intent{Key: "x", Call: Call{To: e.net.Contract, Data: []byte{1}, Create: true}}
+		}, isErr: ErrInvalidIntent, want: "a contract creation has no contract address"},
+		{name: "creation without a key", key: func() Intent { return Intent{Call: Call{Data: []byte{1}, Create: true}} }, isErr: ErrInvalidIntent},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := e.sub(t)

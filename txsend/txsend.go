@@ -27,8 +27,9 @@ var (
 	// ErrWrongChain is returned by New when the node serves another chain
 	// than configured.
 	ErrWrongChain = errors.New("wrong chain")
-	// ErrInvalidIntent is returned by Send for an intent without a key or
-	// a contract address, or with a negative value.
+	// ErrInvalidIntent is returned by Send for an intent without a key,
+	// a call without a contract address, a creation with one, or a
+	// negative value.
 	ErrInvalidIntent = errors.New("invalid intent")
 	// ErrIntentMismatch is returned by Send when the record under the
 	// intent's key is for another call, sender or chain: one key, one
@@ -74,7 +75,8 @@ const (
 	StepMined     = "mined"     // an attempt has a receipt; confirmations pending
 )
 
-// Intent is one contract call to put on chain exactly once.
+// Intent is one contract call (or contract creation) to put on chain
+// exactly once.
 type Intent struct {
 	// Key names the intent in the Store: one key, one intent. A FileStore
 	// accepts letters, digits, '.', '_' and '-'.
@@ -194,6 +196,10 @@ type Result struct {
 	// Receipt is the confirmed transaction's receipt when this Send saw
 	// it; nil when the answer came from the record.
 	Receipt *types.Receipt
+	// Contract is, for a contract creation (Call.Create), the contract's
+	// address: the one created (the receipt's) when Confirmed, otherwise
+	// the one the latest attempt creates if it is mined. Zero for a call.
+	Contract common.Address
 	// Attempts is how many transactions were signed for the intent, over
 	// all runs.
 	Attempts int
@@ -295,8 +301,13 @@ func (s *Sender) Simulate(ctx context.Context, c Call) error {
 // Store's and the Watch's errors. With an error the Result is Pending and
 // carries what was sent.
 func (s *Sender) Send(ctx context.Context, in Intent) (Result, error) {
-	if in.Key == "" || in.Call.To == (common.Address{}) {
-		return Result{}, fmt.Errorf("%w: a key and a contract address are required", ErrInvalidIntent)
+	switch {
+	case in.Key == "":
+		return Result{}, fmt.Errorf("%w: a key is required", ErrInvalidIntent)
+	case in.Call.Create && in.Call.To != (common.Address{}):
+		return Result{}, fmt.Errorf("%w: a contract creation has no contract address (To %s)", ErrInvalidIntent, in.Call.To.Hex())
+	case !in.Call.Create && in.Call.To == (common.Address{}):
+		return Result{}, fmt.Errorf("%w: a contract address is required (or Create for a contract creation)", ErrInvalidIntent)
 	}
 	if in.Call.Value != nil && in.Call.Value.Sign() < 0 {
 		return Result{}, fmt.Errorf("%w: negative value %s", ErrInvalidIntent, in.Call.Value)
@@ -317,7 +328,7 @@ func (s *Sender) Send(ctx context.Context, in Intent) (Result, error) {
 	}
 	if rec != nil && rec.State == RecordConfirmed && rec.Final != nil {
 		return Result{Status: Confirmed, TxHash: rec.Final.Tx, Block: rec.Final.Block, GasUsed: rec.Final.GasUsed,
-			Fee: rec.Final.Fee, Attempts: len(rec.Attempts)}, nil
+			Fee: rec.Final.Fee, Contract: rec.Contract(), Attempts: len(rec.Attempts)}, nil
 	}
 	fields := append([]zap.Field{zap.String("intent", in.Key)}, in.LogFields...)
 	r := &run{s: s, in: in, rec: rec, name: in.name(), log: s.log.With(fields...)}
@@ -354,6 +365,8 @@ func (s *Sender) matches(rec *Record, in Intent) error {
 		return nil
 	case rec.From != s.addr || rec.ChainID != s.cfg.ChainID:
 		return fmt.Errorf("%w: %s is from %s on chain %d, not %s on chain %d", ErrIntentMismatch, in.Key, rec.From.Hex(), rec.ChainID, s.addr.Hex(), s.cfg.ChainID)
+	case !rec.Call.Equal(in.Call) && rec.Call.Create:
+		return fmt.Errorf("%w: %s is another contract creation, or one with other code or value", ErrIntentMismatch, in.Key)
 	case !rec.Call.Equal(in.Call):
 		return fmt.Errorf("%w: %s is a call of %s with other data or value", ErrIntentMismatch, in.Key, rec.Call.To.Hex())
 	}
@@ -361,5 +374,5 @@ func (s *Sender) matches(rec *Record, in Intent) error {
 }
 
 func (s *Sender) msg(c Call) ethereum.CallMsg {
-	return ethereum.CallMsg{From: s.addr, To: &c.To, Data: c.Data, Value: c.Value}
+	return ethereum.CallMsg{From: s.addr, To: c.to(), Data: c.Data, Value: c.Value}
 }

@@ -1,7 +1,11 @@
 package main
 
 // rewardctl deploy: deploy the validator contract and write the rewardd
-// configuration stub that follows it from its deployment block.
+// configuration stub that follows it from its deployment block. The
+// creation goes through txsend like every other action: recorded before
+// its broadcast under a request id, so that running the command again with
+// that id resumes (or reports) the recorded creation and never deploys a
+// second contract.
 
 import (
 	"context"
@@ -13,13 +17,11 @@ import (
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/holiman/uint256"
 
 	"github.com/cmt-rewards/cmt-rewards/actions"
 	"github.com/cmt-rewards/cmt-rewards/internal/atomicfile"
-	"github.com/cmt-rewards/cmt-rewards/internal/units"
+	"github.com/cmt-rewards/cmt-rewards/txsend"
 )
 
 // awardReminder is printed after every deployment: without it, a contract
@@ -29,7 +31,7 @@ address; rewards are paid from the contract's balance, so the contract must be
 that address (a new chain's genesis names it) or be funded by transfers.`
 
 func runDeploy(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "deploy", "--rpc URL --keystore FILE --password-file FILE --validators A,B,… [--quorum-bps 5000] [--config-out FILE] [--dry-run] [--max-fee-gwei G] [--confirmations N]", commonExits)
+	fs := newFlags(e, "deploy", "--rpc URL --keystore FILE --password-file FILE --validators A,B,… [--quorum-bps 5000] [--config-out FILE] [--request-id ID] [--dry-run] [--max-fee-gwei G] [--confirmations N] [--record-dir DIR]", commonExits)
 	validators := fs.String("validators", "", "comma-separated addresses of the first active validators (1 to 21, distinct)")
 	quorum := fs.Uint64("quorum-bps", 5000, "root quorum in basis points of the active set: 5000 (a strict majority) to 10000 (unanimity)")
 	configOut := fs.String("config-out", "", "write a rewardd configuration stub for the new contract to this file (must not exist)")
@@ -65,28 +67,22 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("read the chain ID: %w", err)
 	}
-	cfg, err := a.tx.config(id.Uint64())
-	if err != nil {
-		return err
-	}
-	wctx, cancel := context.WithTimeout(ctx, *a.wait)
-	defer cancel()
-	rcpt, err := actions.SendDeploy(wctx, c, key, call, cfg, cliPollInterval, func(addr common.Address, tx *types.Transaction) {
-		fmt.Fprintf(e.stderr, "rewardctl deploy: deploying ValidatorSet at %s: transaction %s (nonce %d); not recorded: if this run is interrupted, look the transaction up before deploying again\n",
-			addr.Hex(), tx.Hash().Hex(), tx.Nonce())
+	r, reqID, err := a.send(ctx, e, c, key, call, nil, func(rec *txsend.Record, path string) {
+		at := rec.Latest()
+		fmt.Fprintf(e.stderr, "rewardctl deploy: deploying ValidatorSet at %s: transaction %s (nonce %d), recorded in %s\n",
+			rec.Contract().Hex(), at.Hash.Hex(), at.Nonce, path)
 	})
 	if err != nil {
 		return err
 	}
-	block, err := c.HeaderByNumber(ctx, rcpt.BlockNumber)
+	block, err := c.HeaderByNumber(ctx, new(big.Int).SetUint64(r.Block))
 	if err != nil {
-		return fmt.Errorf("read block %s: %w", rcpt.BlockNumber, err)
+		return fmt.Errorf("read block %d: %w", r.Block, err)
 	}
-	fee := new(big.Int).Mul(new(big.Int).SetUint64(rcpt.GasUsed), rcpt.EffectiveGasPrice)
-	fmt.Fprintf(e.stdout, "deployed ValidatorSet at %s in block %d (transaction %s); gas fee %s CMT\n",
-		rcpt.ContractAddress.Hex(), rcpt.BlockNumber, rcpt.TxHash.Hex(), units.FormatCMT(uint256.MustFromBig(fee)))
+	fmt.Fprintf(e.stdout, "deployed ValidatorSet at %s in block %d (transaction %s); gas fee %s; request id %s\n",
+		r.Contract.Hex(), r.Block, r.TxHash.Hex(), feeCMT(r), reqID)
 	if *configOut != "" {
-		stub := actions.ConfigStub(*a.rpc, id.Uint64(), rcpt.ContractAddress, rcpt.BlockNumber.Uint64(), block.Time)
+		stub := actions.ConfigStub(*a.rpc, id.Uint64(), r.Contract, r.Block, block.Time)
 		err := atomicfile.Write(*configOut, 0o600, func(w io.Writer) error {
 			enc := json.NewEncoder(w)
 			enc.SetIndent("", "  ")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -18,9 +19,13 @@ import (
 	"github.com/cmt-rewards/cmt-rewards/contracts"
 	"github.com/cmt-rewards/cmt-rewards/internal/chaincheck"
 	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
+	"github.com/cmt-rewards/cmt-rewards/internal/txtest"
 )
 
-var deployedRE = regexp.MustCompile(`deployed ValidatorSet at (0x[0-9a-fA-F]{40}) in block ([0-9]+)`)
+var (
+	deployedRE  = regexp.MustCompile(`deployed ValidatorSet at (0x[0-9a-fA-F]{40}) in block ([0-9]+)`)
+	deployingRE = regexp.MustCompile(`deploying ValidatorSet at (0x[0-9a-fA-F]{40})`)
+)
 
 // TestDeploy deploys a ValidatorSet with the built rewardctl and checks the
 // configuration stub as rewardd would at start: config.Load (every field
@@ -65,6 +70,92 @@ func TestDeploy(t *testing.T) {
 			t.Fatalf("deploy output lacks the address or the award reminder:\n%s", out)
 		}
 		checkStub(t, a, stub, common.HexToAddress(m[1]), m[2])
+	}
+}
+
+// TestDeployRequestIDResumes interrupts a deployment after its creation is
+// recorded and its broadcast lost, and runs it again with the request id
+// the first run printed: the creation recorded by the first run is
+// resumed, the contract is deployed at the address the first run named,
+// and the sender's nonce moved by exactly 1. The same id once more sends
+// nothing and names the same contract.
+func TestDeployRequestIDResumes(t *testing.T) {
+	t.Parallel()
+	a := newActionNet(t, false)
+	px := txtest.StartSendProxy(t, a.n.Chain.RPCURL())
+	from := a.n.Users[1]
+	vals := []string{testnet.Addr(a.n.Signers[0]).Hex(), testnet.Addr(a.n.Signers[1]).Hex(), testnet.Addr(a.n.Signers[2]).Hex()}
+	args := withFlag(a.args(t, from, "deploy", "--validators", strings.Join(vals, ",")), "--contract", "")
+	nonce0 := a.nonce(t, from)
+
+	// First run, in-process: recorded, broadcast dropped, interrupted.
+	px.DropAll.Store(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr bytes.Buffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, withFlag(args, "--rpc", px.URL()), &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr})
+	}()
+	for deadline := time.Now().Add(20 * time.Second); px.Sends.Load() == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatalf("the deployment was not broadcast in time\n%s", stderr.String())
+		}
+	}
+	cancel()
+	if code := <-done; code != exitFailure || !strings.Contains(stderr.String(), "deploy interrupted") {
+		t.Fatalf("interrupted deploy: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	m := requestIDRE.FindStringSubmatch(stderr.String())
+	if m == nil || !strings.Contains(stderr.String(), "with --request-id "+m[1]) {
+		t.Fatalf("the interrupted run does not name its request id:\n%s", stderr.String())
+	}
+	id := m[1]
+	at := deployingRE.FindStringSubmatch(stderr.String())
+	if at == nil {
+		t.Fatalf("the interrupted run does not name the contract's address:\n%s", stderr.String())
+	}
+	if files, _ := filepath.Glob(filepath.Join(a.records, "*", "*", "deploy-"+id+".json")); len(files) != 1 {
+		t.Fatalf("records of request %s: %v", id, files)
+	}
+	if n := a.nonce(t, from); n != nonce0 {
+		t.Fatalf("the broadcast was dropped, yet the nonce moved by %d", n-nonce0)
+	}
+	px.DropAll.Store(false)
+
+	mctx, stop := context.WithCancel(context.Background())
+	mining := a.n.KeepMining(mctx, 20*time.Millisecond)
+	defer func() { stop(); mining() }()
+	stub := filepath.Join(t.TempDir(), "rewardd.json")
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		want  string
+		sends uint64
+	}{
+		{"same id resumes", append(args, "--request-id", id, "--config-out", stub), "resuming request " + id, 1},
+		{"same id again deploys nothing", append(args, "--request-id", id), "recorded as confirmed", 0},
+	} {
+		before := a.nonce(t, from)
+		code, out, errOut := runBin(t, tc.args...)
+		t.Logf("%s:\n%s%s", tc.name, out, errOut)
+		if code != exitOK || !strings.Contains(out+errOut, tc.want) {
+			t.Fatalf("%s: exit %d, want %d and %q\n%s%s", tc.name, code, exitOK, tc.want, out, errOut)
+		}
+		if sent := a.nonce(t, from) - before; sent != tc.sends {
+			t.Fatalf("%s: %d transactions sent, want %d", tc.name, sent, tc.sends)
+		}
+		d := deployedRE.FindStringSubmatch(out)
+		if d == nil || !strings.EqualFold(d[1], at[1]) {
+			t.Fatalf("%s: deployed at %v, want %s (named by the interrupted run)\n%s", tc.name, d, at[1], out)
+		}
+		if tc.sends == 1 {
+			checkStub(t, a, stub, common.HexToAddress(d[1]), d[2])
+		}
+	}
+	if n := a.nonce(t, from); n != nonce0+1 {
+		t.Fatalf("after all runs the sender's nonce moved by %d, want exactly 1", n-nonce0)
 	}
 }
 

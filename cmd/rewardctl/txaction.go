@@ -1,16 +1,17 @@
 package main
 
 // The common path of rewardctl's contract actions (stake, unstake,
-// withdraw, candidacy, vote): flags, --dry-run, and sending through txsend
-// under a request id.
+// withdraw, candidacy, vote, deploy): flags, --dry-run, and sending through
+// txsend under a request id.
 //
 // Request ids: txsend sends one transaction per record key, and an action
 // may legitimately repeat (two stakes of the same amount), so the key is
-// "ACTION-CONTRACT-REQUESTID". Without --request-id a fresh random id is
-// made and printed before anything is signed; running the command again
-// with that id — after a crash, a kill, a timeout — resumes the recorded
-// transaction (or reports it confirmed) and never sends a second one. The
-// same id with another call is refused by txsend (one key, one intent).
+// "ACTION-CONTRACT-REQUESTID" ("deploy-REQUESTID" for a deployment).
+// Without --request-id a fresh random id is made and printed before
+// anything is signed; running the command again with that id — after a
+// crash, a kill, a timeout — resumes the recorded transaction (or reports
+// it confirmed) and never sends a second one. The same id with another
+// call is refused by txsend (one key, one intent).
 
 import (
 	"context"
@@ -42,20 +43,20 @@ type actionFlags struct {
 }
 
 // addActionFlags defines the common flags on fs: the node, the key,
-// --dry-run, --wait and txsend's flags, and with withContract --contract and
-// --request-id (deploy has neither).
+// --request-id, --dry-run, --wait and txsend's flags, and with withContract
+// --contract (deploy has none).
 func addActionFlags(fs *flag.FlagSet, withContract bool) *actionFlags {
 	a := &actionFlags{
-		rpc:      fs.String("rpc", "", "JSON-RPC URL of a node"),
-		keystore: fs.String("keystore", "", "keystore file of the sending account (pays the gas)"),
-		password: fs.String("password-file", "", "file holding the keystore password"),
-		dryRun:   fs.Bool("dry-run", false, "print the call and the result of its simulation (eth_call) and send nothing"),
-		wait:     fs.Duration("wait", 2*time.Minute, "how long to wait for the transaction to be confirmed"),
-		tx:       addTxFlags(fs),
+		rpc:       fs.String("rpc", "", "JSON-RPC URL of a node"),
+		keystore:  fs.String("keystore", "", "keystore file of the sending account (pays the gas)"),
+		password:  fs.String("password-file", "", "file holding the keystore password"),
+		requestID: fs.String("request-id", "", "names this request in the write-ahead records: the same id again resumes its transaction instead of sending another (default: a fresh random id, printed)"),
+		dryRun:    fs.Bool("dry-run", false, "print the call and the result of its simulation (eth_call) and send nothing"),
+		wait:      fs.Duration("wait", 2*time.Minute, "how long to wait for the transaction to be confirmed"),
+		tx:        addTxFlags(fs),
 	}
 	if withContract {
 		a.contract = fs.String("contract", "", "validator contract address")
-		a.requestID = fs.String("request-id", "", "names this request in the write-ahead records: the same id again resumes its transaction instead of sending another (default: a fresh random id, printed)")
 	}
 	return a
 }
@@ -125,24 +126,50 @@ func (a *actionFlags) do(ctx context.Context, e *env, call actions.Call, prechec
 		return err
 	}
 	defer c.Close()
-	from := crypto.PubkeyToAddress(key.PublicKey)
 	if *a.dryRun {
-		return dryRun(ctx, e, c, from, call)
+		return dryRun(ctx, e, c, crypto.PubkeyToAddress(key.PublicKey), call)
 	}
-	snd, store, err := a.tx.sender(ctx, e, c, key)
+	r, id, err := a.send(ctx, e, c, key, call, precheck, nil)
 	if err != nil {
 		return err
+	}
+	fmt.Fprintf(e.stdout, "%s confirmed in block %d, transaction %s; gas fee %s; request id %s\n", call.Name, r.Block, r.TxHash.Hex(), feeCMT(r), id)
+	return nil
+}
+
+// send sends call from key through txsend under --request-id (a fresh one,
+// printed before anything is signed, if none is given) and waits up to
+// --wait for it to be confirmed; it returns the result and the request id.
+// precheck (may be nil) runs before a new transaction is signed, not when
+// a recorded one is resumed or reported: the chain may already count it.
+// recorded (may be nil) is called with the record once a new transaction
+// is signed and recorded, before its broadcast.
+func (a *actionFlags) send(ctx context.Context, e *env, c *ethclient.Client, key *ecdsa.PrivateKey, call actions.Call,
+	precheck func(ctx context.Context, c *ethclient.Client, from common.Address) error, recorded func(rec *txsend.Record, path string)) (txsend.Result, string, error) {
+	snd, store, err := a.tx.sender(ctx, e, c, key)
+	if err != nil {
+		return txsend.Result{}, "", err
 	}
 	id := *a.requestID
 	if id == "" {
 		if id, err = actions.NewRequestID(); err != nil {
-			return err
+			return txsend.Result{}, "", err
 		}
 	}
 	in := txsend.Intent{Key: actions.RecordKey(call, id), Name: call.Name, Call: call.TxCall()}
+	if recorded != nil {
+		in.OnStep = func(step string) {
+			if step != txsend.StepRecorded {
+				return
+			}
+			if rec, err := store.Load(in.Key); err == nil && rec != nil {
+				recorded(rec, store.Path(in.Key))
+			}
+		}
+	}
 	rec, err := store.Load(in.Key)
 	if err != nil {
-		return err
+		return txsend.Result{}, "", err
 	}
 	switch {
 	case rec != nil && rec.State == txsend.RecordConfirmed:
@@ -150,24 +177,27 @@ func (a *actionFlags) do(ctx context.Context, e *env, call actions.Call, prechec
 	case rec.Latest() != nil && rec.State == txsend.RecordOpen:
 		fmt.Fprintf(e.stderr, "rewardctl: resuming request %s, recorded in %s (transaction %s)\n", id, store.Path(in.Key), rec.Latest().Hash.Hex())
 	case precheck != nil:
-		if err := precheck(ctx, c, from); err != nil {
-			return err
+		if err := precheck(ctx, c, snd.Address()); err != nil {
+			return txsend.Result{}, "", err
 		}
 	}
 	fmt.Fprintf(e.stderr, "rewardctl: request id %s (run again with --request-id %s to resume it rather than send another)\n", id, id)
 	r, err := send(ctx, snd, store, in, *a.wait)
 	switch {
 	case errors.Is(err, txsend.ErrReverted):
-		return err // the record is closed: the same id starts over
+		return r, id, err // the record is closed: the same id starts over
 	case err != nil:
-		return fmt.Errorf("%w with --request-id %s", err, id)
+		return r, id, fmt.Errorf("%w with --request-id %s", err, id)
 	}
-	fee := "unknown"
-	if r.Fee != nil {
-		fee = units.FormatCMT(uint256.MustFromBig(r.Fee)) + " CMT"
+	return r, id, nil
+}
+
+// feeCMT renders a confirmed transaction's gas fee.
+func feeCMT(r txsend.Result) string {
+	if r.Fee == nil {
+		return "unknown"
 	}
-	fmt.Fprintf(e.stdout, "%s confirmed in block %d, transaction %s; gas fee %s; request id %s\n", call.Name, r.Block, r.TxHash.Hex(), fee, id)
-	return nil
+	return units.FormatCMT(uint256.MustFromBig(r.Fee)) + " CMT"
 }
 
 // dryRun prints the call and its simulation. A call that would revert is a

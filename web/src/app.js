@@ -17,6 +17,9 @@ function App() {
   const [vals, setVals] = useState(null);
   const [acct, setAcct] = useState(null);
   const [rew, setRew] = useState(null);
+  const [view, setView] = useState(null);
+  const [ballots, setBallots] = useState(null);
+  const [income, setIncome] = useState(null);
   const [txs, setTxs] = useState([]);
   const [err, setErr] = useState('');
   const busy = useRef(false);
@@ -31,13 +34,16 @@ function App() {
     if (!pub || !cfg.contract || busy.current) return;
     busy.current = true;
     try {
-      const [rows, extra] = await Promise.all([data.validators(pub, cfg.contract), data.apiValidators()]);
-      for (const r of rows) r.api = extra?.get(r.address.toLowerCase()) || null;
+      const [rows, extra, bal] = await Promise.all([data.validators(pub, cfg.contract), data.apiValidators(), data.apiBallots()]);
+      for (const r of rows) r.api = extra?.map.get(r.address.toLowerCase()) || null;
       setVals(rows);
+      setView(extra?.view || null);
+      setBallots(bal);
       if (onRight) {
         const a = await data.account(pub, cfg.contract, wallet.account, rows.map((r) => r.address));
         setAcct(a);
         setRew(await data.rewards(pub, cfg.contract, wallet.account, a.claimed));
+        setIncome(await data.apiAccount(wallet.account));
       }
       setErr('');
     } catch (e) { setErr(describeError(e)); } finally { busy.current = false; }
@@ -98,8 +104,9 @@ function App() {
     ${!pub && cfg.contract && html`<p class="note">Connect a wallet to read the chain (or open the page with ?rpc=).</p>`}
     <${Txs} txs=${txs} />
     ${onRight && acct && html`<${Account} acct=${acct} vals=${vals} tx=${tx} />`}
-    ${onRight && acct && rew && html`<${Rewards} rew=${rew} acct=${acct} claim=${claim} />`}
-    ${vals && html`<${Validators} vals=${vals} acct=${onRight ? acct : null} tx=${tx} />`}
+    ${onRight && acct && rew && html`<${Rewards} rew=${rew} acct=${acct} claim=${claim} income=${income} />`}
+    ${vals && html`<${Validators} vals=${vals} view=${view} acct=${onRight ? acct : null} tx=${tx} dao=${!!ballots} />`}
+    ${ballots && html`<${Dao} b=${ballots} acct=${onRight ? acct : null} me=${wallet.account} tx=${tx} />`}
     ${onRight && acct && html`<${Candidacy} acct=${acct} tx=${tx} />`}
   </main>`;
 }
@@ -173,7 +180,7 @@ function Account({ acct, vals, tx }) {
   </section>`;
 }
 
-function Rewards({ rew, acct, claim }) {
+function Rewards({ rew, acct, claim, income }) {
   if (rew.unavailable) return html`<section id="rewards"><h2>Rewards</h2><p class="note">The API does not list epochs.</p></section>`;
   const p = rew.latest;
   return html`<section id="rewards"><h2>Rewards</h2>
@@ -182,41 +189,160 @@ function Rewards({ rew, acct, claim }) {
       ${rew.claimable > 0n && html` <button id="claim" onClick=${claim}>Claim</button>`}</p>
     ${p && !rew.current && html`<p class="note">Epoch ${p.epoch}'s root is not the contract's current root yet; claim when it is.</p>`}
     ${!p && html`<p class="note">No accepted epoch pays this account yet.</p>`}
-    ${rew.recent.length > 0 && html`<table class="income"><thead><tr><th>Epoch (latest accepted)</th><th>Income (CMT)</th></tr></thead><tbody>
+    ${income ? html`<${Income} a=${income} />` : rew.recent.length > 0 && html`<table class="income"><thead><tr><th>Epoch (latest accepted)</th><th>Income (CMT)</th></tr></thead><tbody>
       ${rew.recent.map((r) => html`<tr><td>${r.epoch}</td><td class="amt">${formatCMT(r.amount)}</td></tr>`)}
     </tbody></table>`}
   </section>`;
 }
 
-// standing says whether a validator is in good standing this epoch, from
-// /v1/validators (shape and misses as a word, not only a colour); "—"
-// while the API does not serve it.
+// cmt prints an API amount ({wei, cmt}) exactly, like formatCMT.
+const cmt = (a) => (a && /^\d+$/.test(a.wei || '') ? formatCMT(BigInt(a.wei)) : (a && a.cmt) || '—');
+const same = (x, y) => !!x && !!y && x.toLowerCase() === y.toLowerCase();
+
+// standing says whether a validator is in good standing this epoch so far,
+// which is the eligibility forecast if the epoch ended now (from
+// /v1/validators; a word and a sign, not only a colour); "—" while the API
+// does not serve it.
 function standing(v, active) {
   if (!active) return 'not validating';
   if (!v) return '—';
   const missed = (v.missed_blocks || []).length;
-  const tally = ` (${v.sealed_in_turn ?? 0} sealed, ${missed} missed)`;
-  return v.eligible ? `✓ good${tally}` : `✗ ${v.reason || 'not eligible'}${tally}`;
+  const tally = ` (${v.sealed_in_turn ?? 0} in turn, ${v.sealed_out_of_turn ?? 0} out of turn, ${missed} missed)`;
+  return v.eligible ? `✓ eligible${tally}` : `✗ not eligible: ${v.reason || 'no reason given'}${tally}`;
 }
 
-function Validators({ vals, acct, tx }) {
+// Strip cell states (api/validators.go), each a word and a class; a missed
+// cell also has a white bar, so it does not rely on colour alone.
+const CELL = { M: ['missed', 's-m'], X: ['not a Clique signer', 's-x'], '-': ['not active', 's-n'],
+  I: ['sealed in turn', 's-i'], O: ['sealed out of turn', 's-o'], '.': ['not its turn', 's-d'] };
+
+function Legend({ view }) {
+  const b = view.strip_bucket_blocks || 1;
+  return html`<div class="legend" title=${view.strip_legend || ''}>
+    ${Object.entries(CELL).map(([, [word, cls]]) => html`<span><i class=${`c ${cls}`}></i>${word}</span>`)}
+    <span class="note">one cell = ${b} block${b > 1 ? 's (the worst state among them)' : ''}; hover or tap a cell for its block</span>
+  </div>`;
+}
+
+function Strip({ v, view }) {
+  const s = v.strip || '';
+  if (!s) return html`<span class="note">no blocks yet</span>`;
+  const b = view.strip_bucket_blocks || 1;
+  const first = view.first_block || 0;
+  const last = view.last_block ?? first + s.length * b - 1;
+  const missed = v.missed_blocks || [];
+  const [pick, setPick] = useState('');
+  const cells = [...s].map((c, i) => {
+    const lo = first + i * b; const hi = Math.min(lo + b - 1, last);
+    const ms = c === 'M' ? missed.filter((m) => m >= lo && m <= hi) : [];
+    const where = lo === hi ? `block ${lo}` : `blocks ${lo}–${hi}`;
+    const title = `${where}: ${CELL[c]?.[0] || c}${ms.length ? ` (missed ${ms.join(', ')})` : ''}`;
+    return html`<i class=${`c ${CELL[c]?.[1] || ''}`} title=${title} onClick=${() => setPick(title)}></i>`;
+  });
+  return html`<div class="strip" data-validator=${v.address}>${cells}</div>
+    ${pick && html`<div class="pick">${pick}</div>`}
+    ${missed.length > 0 && html`<div class="missed">Missed at block${missed.length > 1 ? 's' : ''} ${missed.slice(0, 12).join(', ')}${missed.length > 12 ? ` and ${missed.length - 12} more` : ''}</div>`}`;
+}
+
+function Drift({ view }) {
+  const d = view.set_drift;
+  if (view.set_drift_error) return html`<p class="note">Set drift unknown: ${view.set_drift_error}</p>`;
+  if (!d || (!(d.validators_not_signing || []).length && !(d.signers_not_validators || []).length)) return null;
+  return html`<div class="warn" id="set-drift"><b>Validator set and Clique signers differ</b> (block ${d.block}):
+    ${(d.validators_not_signing || []).length > 0 && html`<div>Active validators that are not Clique signers (not in good standing until voted in): ${d.validators_not_signing.map((a) => html`<span class="mono">${a}</span> `)}</div>`}
+    ${(d.signers_not_validators || []).length > 0 && html`<div>Clique signers that sign for no active validator (earn nothing): ${d.signers_not_validators.map((a) => html`<span class="mono">${a}</span> `)}</div>`}
+  </div>`;
+}
+
+function Validators({ vals, view, acct, tx, dao }) {
+  const v = view || {};
+  const cols = 7;
   return html`<section id="validators"><h2>Validators and candidates</h2>
-    <div class="scroll"><table class="vals"><thead><tr><th>Address</th><th>Role</th><th>Standing this epoch</th><th>Stake (CMT)</th><th>Delegators</th><th>Ballot</th></tr></thead><tbody>
+    ${view && html`<p class="epoch">Epoch <b>${v.epoch}</b>, blocks ${v.first_block}–${v.last_block} (${v.blocks} block${v.blocks === 1 ? '' : 's'}${v.final ? ', final' : ' so far'}).
+      If it ended now: <span class="amt">${cmt(v.validator_pool)}</span> CMT to validators (20%), <span class="amt">${cmt(v.delegator_pool)}</span> CMT to delegators (80%).
+      Eligibility: ${v.eligibility_policy || '—'}${v.window ? `, window ${v.window} blocks, threshold ${v.threshold}` : ''}.</p>`}
+    ${view && html`<${Drift} view=${v} />`}
+    ${view && html`<${Legend} view=${v} />`}
+    <div class="scroll"><table class="vals"><thead><tr><th>Address</th><th>Role</th><th>Standing so far (forecast)</th><th title="its share of the validators' 20% and its delegators' share of the 80%">If the epoch ended now: validator 20% / delegators 80% (CMT)</th><th>Stake (CMT)</th><th>Delegators</th><th>Ballot</th></tr></thead>
     ${vals.map((r) => {
-      const ballot = acct?.isActive && !acct.stakes.find((s) => s.validator === r.address)?.voted;
+      const ballot = !dao && acct?.isActive && !acct.stakes.find((s) => s.validator === r.address)?.voted;
       const good = r.api && r.active ? (r.api.eligible ? 'good' : 'bad') : '';
-      return html`<tr class=${r.active ? 'active' : 'candidate'}>
-        <td class="mono" data-label="Address">${r.address}</td>
+      return html`<tbody class=${r.active ? 'active' : 'candidate'}><tr>
+        <td class="mono" data-label="Address" title=${r.address}>${short(r.address)}</td>
         <td data-label="Role">${r.active ? 'validator' : 'candidate'}</td>
-        <td data-label="Standing" class=${`standing ${good}`}>${standing(r.api, r.active)}</td>
+        <td data-label="Forecast" class=${`standing ${good}`}><span>${standing(r.api, r.active)}
+          ${r.api?.not_signing && html` <span class="flag">⚠ not a Clique signer</span>`}</span></td>
+        <td data-label="If ended now" class="split">${r.api ? html`<span><span class="note" title="the validator's share of the validators' 20%">20% </span><span class="amt">${cmt(r.api.validator_reward)}</span><br/><span class="note" title="its delegators' share of the delegators' 80%">80% </span><span class="amt">${cmt(r.api.delegator_rewards)}</span></span>` : '—'}</td>
         <td class="amt" data-label="Stake">${formatCMT(r.stake)}</td>
         <td data-label="Delegators">${r.api?.delegators ?? '—'}</td>
         <td data-label="Ballot">${String(r.votes)} vote(s)
           ${ballot && html` <button class="small" onClick=${() => tx(`${r.active ? 'Vote to remove' : 'Vote to promote'} ${short(r.address)}`,
             r.active ? 'voteRemove' : 'votePromote', [r.address])}>${r.active ? 'Vote remove' : 'Vote promote'}</button>`}</td>
-      </tr>`;
+      </tr>
+      ${r.api && r.active && html`<tr class="striprow"><td colspan=${cols} data-label="Blocks"><${Strip} v=${r.api} view=${v} /></td></tr>`}
+      </tbody>`;
     })}
-    </tbody></table></div>
+    </table></div>
+  </section>`;
+}
+
+// Income is /v1/accounts/{address}: the account's income per epoch, split
+// by validator and role, with its cumulative, claimed and claimable sums.
+function Income({ a }) {
+  const eps = (a.epochs || []).filter((e) => (e.lines || []).length > 0).slice(-8).reverse();
+  return html`<div id="income">
+    <dl class="sums">
+      <dt>Cumulative (all computed epochs)</dt><dd class="amt" id="cumulative">${cmt(a.cumulative)}</dd>
+      <dt>Accepted cumulative${a.accepted_epoch != null ? ` (to epoch ${a.accepted_epoch})` : ''}</dt><dd class="amt">${cmt(a.accepted_cumulative)}</dd>
+    </dl>
+    ${eps.length === 0 ? html`<p class="note">No income in a computed epoch yet.</p>` : html`<table class="income lines">
+      <thead><tr><th>Validator</th><th>Role</th><th>Income (CMT)</th></tr></thead>
+      ${eps.map((e) => html`<tbody data-epoch=${e.epoch}><tr class="ep"><th colspan="3">Epoch ${e.epoch} · ${e.accepted ? 'accepted' : e.state} ·
+        total <span class="amt">${cmt(e.amount)}</span> · cumulative <span class="amt">${cmt(e.cumulative)}</span></th></tr>
+        ${e.lines.map((l) => html`<tr class="line"><td class="mono" title=${l.validator}>${l.validator && !/^0x0+$/.test(l.validator) ? short(l.validator) : '—'}</td>
+          <td>${l.role}</td><td class="amt">${cmt(l.amount)}</td></tr>`)}
+      </tbody>`)}
+    </table>`}
+  </div>`;
+}
+
+// Dao shows the pending promotions and removals with their votes and
+// evidence, and each epoch's root votes; active validators can vote here.
+function Dao({ b, acct, me, tx }) {
+  const canVote = !!acct?.isActive;
+  const voted = (x) => (x.voted || []).some((a) => same(a, me));
+  const row = (x, remove) => {
+    const n = x.votes ?? (x.voted || []).length;
+    return html`<tr class=${`ballot ${n > 0 ? 'pending' : ''}`} data-target=${x.target}>
+      <td data-label=${remove ? 'Remove' : 'Promote'} class="mono" title=${x.target}>${short(x.target)}</td>
+      <td data-label="Votes"><b>${n}</b> / ${x.votes_needed}${voted(x) ? ' (you voted)' : ''}
+        ${(x.voted || []).length > 0 && html`<div class="note">by ${x.voted.map(short).join(', ')}</div>`}</td>
+      <td data-label="Evidence"><span><span class="amt">${cmt(x.stake)}</span> CMT staked by ${x.delegators} delegator(s)
+        ${remove && (x.recent_epochs || []).length > 0 && html`<div class="chips">${x.recent_epochs.map((e) => html`<span class=${`chip ${e.eligible ? 'ok' : 'bad'}`} title=${e.reason || 'eligible'}>
+          epoch ${e.epoch} ${e.eligible ? '✓' : `✗ ${e.reason || ''}`}</span>`)}</div>`}
+        ${remove && !(x.recent_epochs || []).length && html`<div class="note">no computed epoch yet</div>`}</span></td>
+      <td data-label="">${canVote && !voted(x) && !same(x.target, me) && html`<button class="small vote" onClick=${() => tx(`${remove ? 'Vote to remove' : 'Vote to promote'} ${short(x.target)}`,
+        remove ? 'voteRemove' : 'votePromote', [x.target])}>${remove ? 'Vote remove' : 'Vote promote'}</button>`}</td>
+    </tr>`;
+  };
+  const byVotes = (l) => [...(l || [])].sort((p, q) => (q.votes ?? 0) - (p.votes ?? 0));
+  return html`<section id="dao"><h2>DAO</h2>
+    <p class="note">${b.active_validators} active validator(s); a promotion or removal needs ${b.votes_needed} votes (a strict majority).${' '}${canVote ? 'This account is an active validator and can vote.' : 'Only active validators can vote.'}</p>
+    ${b.contract_error && html`<p class="note">Contract: ${b.contract_error}</p>`}
+    <h3>Promotions</h3>
+    ${(b.promotions || []).length === 0 ? html`<p class="note">No candidates.</p>` : html`<table class="ballots">${byVotes(b.promotions).map((x) => row(x, false))}</table>`}
+    <h3>Removals</h3>
+    ${(b.removals || []).length === 0 ? html`<p class="note">No active validators.</p>` : html`<table class="ballots">${byVotes(b.removals).map((x) => row(x, true))}</table>`}
+    <h3>Epoch roots</h3>
+    ${(b.roots || []).length === 0 ? html`<p class="note">No root votes yet.</p>` : (b.roots || []).map((r) => html`<div class="card root" data-epoch=${r.epoch}>
+      <div><b>Epoch ${r.epoch}</b> ${r.open ? html`<span class="badge">open</span>` : r.accepted ? html`<span class="badge ok">accepted <span class="mono" title=${r.accepted.root}>${short(r.accepted.root)}</span></span>` : ''}
+        ${r.computed && html` <span class="note">this daemon computed <span class="mono" title=${r.computed.root}>${short(r.computed.root)}</span></span>`}</div>
+      <ul class="votes">${(r.votes || []).map((v) => {
+        const ok = v.vote && r.accepted && same(v.vote.root, r.accepted.root);
+        return html`<li class=${ok ? 'ok' : v.vote ? '' : 'none'}><span class="mono" title=${v.validator}>${short(v.validator)}</span>
+          ${v.vote ? html`<span class="mono" title=${v.vote.root}>${short(v.vote.root)}</span>${ok ? ' ✓' : r.accepted ? ' ✗' : ''}` : html`<span class="note">no vote</span>`}</li>`;
+      })}</ul>
+    </div>`)}
   </section>`;
 }
 

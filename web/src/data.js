@@ -27,15 +27,28 @@ export async function validators(pub, contract) {
   return rows;
 }
 
-// apiValidators is /v1/validators keyed by lower-case address, or null
-// while the API does not serve it. Its rows add delegators and standing.
+// apiValidators is /v1/validators: {map, view}, the rows keyed by
+// lower-case address and the whole view (epoch, strip legend, set drift),
+// or null while the API does not serve it.
 export async function apiValidators() {
   try {
     const j = await apiGet('/v1/validators');
     const list = Array.isArray(j) ? j : j?.validators;
     if (!Array.isArray(list)) return null;
-    return new Map(list.map((v) => [String(v.address).toLowerCase(), v]));
+    return { map: new Map(list.map((v) => [String(v.address).toLowerCase(), v])), view: Array.isArray(j) ? {} : j };
   } catch { return null; }
+}
+
+// apiAccount is /v1/accounts/{addr}: income per epoch split by validator
+// and role, cumulative, claimed, claimable; null when not served.
+export async function apiAccount(addr) {
+  try { return await apiGet(`/v1/accounts/${addr}`); } catch { return null; }
+}
+
+// apiBallots is /v1/ballots: pending promotions and removals with their
+// evidence, and every validator's root votes; null when not served.
+export async function apiBallots() {
+  try { return await apiGet('/v1/ballots'); } catch { return null; }
 }
 
 // account reads everything about one account: balance, withdrawable,
