@@ -486,17 +486,26 @@ func (r *Record) vote() (Vote, error) {
 	return Vote{Epoch: r.Epoch, Root: r.Root, Total: total, ResultHash: r.ResultHash}, nil
 }
 
+// read returns rec's vote and the contract's view of its epoch.
+func (s *Settler) read(ctx context.Context, rec *Record) (Vote, ChainView, error) {
+	v, err := rec.vote()
+	if err != nil {
+		return Vote{}, ChainView{}, err
+	}
+	view, err := s.voter.Chain(ctx, rec.Epoch)
+	if err != nil {
+		return Vote{}, ChainView{}, fmt.Errorf("read the contract: %w", err)
+	}
+	return v, view, nil
+}
+
 // fund moves a published epoch to submitted once the contract can pay its
 // total. An underfunded epoch waits without sending anything (a vote would
 // only revert TotalExceedsFunds); the state change is logged once.
 func (s *Settler) fund(ctx context.Context, rec *Record) (bool, error) {
-	v, err := rec.vote()
+	v, view, err := s.read(ctx, rec)
 	if err != nil {
 		return false, err
-	}
-	view, err := s.voter.Chain(ctx, rec.Epoch)
-	if err != nil {
-		return false, fmt.Errorf("read the contract: %w", err)
 	}
 	if view.Accepted == nil && view.Available != nil && view.Available.Cmp(v.Total) < 0 {
 		if rec.State == StateUnderfunded && rec.Available == view.Available.String() {
@@ -550,13 +559,9 @@ func (s *Settler) vote(ctx context.Context, rec *Record) (bool, error) {
 // accepted with another (disputed), our key's vote changed under us
 // (disputed), or still waiting for a majority.
 func (s *Settler) await(ctx context.Context, rec *Record) (bool, error) {
-	v, err := rec.vote()
+	v, view, err := s.read(ctx, rec)
 	if err != nil {
 		return false, err
-	}
-	view, err := s.voter.Chain(ctx, rec.Epoch)
-	if err != nil {
-		return false, fmt.Errorf("read the contract: %w", err)
 	}
 	switch {
 	case view.Accepted != nil && view.Accepted.Equal(&v):
