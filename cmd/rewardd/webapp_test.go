@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,10 +42,13 @@ func chromiumPath() string {
 // before its scripts run: accounts and chain switches are answered here,
 // every other call goes to Go (window.cmtRPC forwards to the dev chain,
 // window.cmtSend signs with the delegator's key), so no extension and no
-// key in the page are needed. %q is the account.
+// key in the page are needed. %q is the account; cmtSwitchAccount(a)
+// switches to account a, as a wallet's account picker does, and emits
+// accountsChanged (the test switches the signing key in Go first).
 const testWallet = `(() => {
-  const account = %q;
+  let account = %q;
   const listeners = {};
+  window.cmtSwitchAccount = (a) => { account = a; for (const f of listeners.accountsChanged || []) f([a]); };
   async function request({ method, params = [] }) {
     switch (method) {
       case 'eth_requestAccounts': case 'eth_accounts': return [account];
@@ -184,9 +188,14 @@ func TestWebApp(t *testing.T) {
 	// before the page's next transaction, as another device of the same
 	// holder would: the page's withdrawal is then mined and reverts.
 	var frontRun atomic.Bool
+	// signer is the key the wallet signs with: the delegator's, until the
+	// test switches accounts (switchTo).
+	var signer atomic.Pointer[ecdsa.PrivateKey]
+	signer.Store(key)
 	sendTx := func(ctx context.Context, a sendArgs) (string, error) {
-		if a.From != me {
-			return "", fmt.Errorf("the test wallet holds %s, not %s", me.Hex(), a.From.Hex())
+		k := signer.Load()
+		if from := crypto.PubkeyToAddress(k.PublicKey); a.From != from {
+			return "", fmt.Errorf("the test wallet holds %s, not %s", from.Hex(), a.From.Hex())
 		}
 		if frontRun.CompareAndSwap(true, false) {
 			c := sys.Contract()
@@ -198,11 +207,18 @@ func TestWebApp(t *testing.T) {
 		if a.Value != nil {
 			value = a.Value.ToInt()
 		}
-		tx, err := sys.Chain.SendTx(ctx, key, a.To, value, a.Data)
-		if err != nil {
-			return "", err
+		// A validator's daemon may take the same nonce for a root vote: a
+		// rejected transaction is signed again with the next nonce.
+		for try := 0; ; try++ {
+			tx, err := sys.Chain.SendTx(ctx, k, a.To, value, a.Data)
+			if err == nil {
+				return tx.Hash().Hex(), nil
+			}
+			if try == 4 || !strings.Contains(err.Error(), "nonce") && !strings.Contains(err.Error(), "underpriced") {
+				return "", err
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
-		return tx.Hash().Hex(), nil
 	}
 	if err := chromedp.Do(bctx,
 		chromedp.ExposeFunc("cmtRPC", forward),
@@ -272,7 +288,8 @@ func TestWebApp(t *testing.T) {
 				return
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s: not mined in 60 s: %q", what, states)
+				e, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`document.getElementById('error')?.textContent ?? ''`))
+				t.Fatalf("%s: not mined in 60 s: %q (page error %q)", what, states, e)
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
@@ -374,6 +391,28 @@ func TestWebApp(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	// Right after the claim the contract's current root is the epoch just
+	// claimed (or a newer one, whose income can be claimed again: epochs
+	// are short here): the page says there is nothing to claim or offers
+	// the claim, never that the root is not current.
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		st, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](
+			`[document.getElementById('rewards-note')?.textContent ?? '', document.getElementById('claim') ? 'claim' : '']`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(st[0], "not the contract's current root") {
+			t.Fatalf("after the claim the Rewards card says %q", st[0])
+		}
+		if strings.Contains(st[0], "Nothing to claim") || st[1] == "claim" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the claim the Rewards card says %q, want nothing to claim", st[0])
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	shot("05-claimed")
 
 	// Past the 7-day lock the lot matures: unstake it, then withdraw.
@@ -457,6 +496,152 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("withdrawable %s wei after the withdrawal", w)
 	}
 	shot("07-withdrawn")
+
+	isActive := func(a common.Address) bool {
+		t.Helper()
+		v, err := vs.UnpackIsActive(read(vs.PackIsActive(a)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	isCandidate := func(a common.Address) bool {
+		t.Helper()
+		v, err := vs.UnpackIsCandidate(read(vs.PackIsCandidate(a)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	// switchTo makes the wallet sign with k and tells the page, which
+	// then shows k's account.
+	switchTo := func(k *ecdsa.PrivateKey) {
+		t.Helper()
+		a := crypto.PubkeyToAddress(k.PublicKey)
+		signer.Store(k)
+		if err := chromedp.Do(bctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`window.cmtSwitchAccount(%q)`, a.Hex()))); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for !strings.EqualFold(text("#account"), a.Hex()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("page shows account %s after the switch to %s", text("#account"), a.Hex())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		wait("#mine")
+	}
+	// waitTx waits for n of the page's transactions labelled label (a
+	// prefix) to be mined, failing if one of them is not.
+	waitTx := func(label string, n int) {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			states, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](
+				`[...document.querySelectorAll('li.tx')].map(li => li.dataset.state + ': ' + li.textContent.trim())`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			mined := 0
+			for _, st := range states {
+				state, rest, _ := strings.Cut(st, ": ")
+				if !strings.HasPrefix(rest, label) {
+					continue
+				}
+				if state == "reverted" || state == "failed" {
+					t.Fatalf("%s: %s", label, st)
+				}
+				if state == "mined" {
+					mined++
+				}
+			}
+			if mined >= n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %d of %d mined in 60 s: %q", label, mined, n, states)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+
+	// A fresh account, funded by the delegator, runs for validator with
+	// its node public key.
+	cand, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	candAddr := crypto.PubkeyToAddress(cand.PublicKey)
+	if _, err := sys.Chain.SendTx(ctx, key, &candAddr, big.NewInt(1e18), nil); err != nil {
+		t.Fatalf("fund the candidate: %v", err)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		b, err := client.BalanceAt(ctx, candAddr, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Sign() > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the candidate's funding is not mined in 30 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	switchTo(cand)
+	wait("#candidacy-key")
+	typeAmount("#candidacy-key", hexutil.Encode(crypto.FromECDSAPub(&cand.PublicKey)[1:]))
+	if err := chromedp.Do(bctx, chromedp.Click(chromedp.ID("candidacy-go"))); err != nil {
+		t.Fatal(err)
+	}
+	waitTx("Declare candidacy", 1)
+	if !isCandidate(candAddr) {
+		t.Fatalf("%s is not a candidate on chain after declaring", candAddr.Hex())
+	}
+	wait("#candidate")
+	row := fmt.Sprintf(`#dao tr.ballot[data-target=%q i]`, candAddr.Hex())
+	wait(row)
+	shot("08-candidate")
+
+	// The active validators vote, from the page's DAO section, to promote
+	// it until a strict majority has: it is then active on chain and the
+	// page lists it as a validator. The candidate signer 3 has no daemon,
+	// so its key goes first when it is active (fewer nonce races).
+	votes := 0
+	for _, i := range []int{3, 0, 1, 2} {
+		if isActive(candAddr) {
+			break
+		}
+		vk := sys.ValidatorKey(i)
+		if !isActive(crypto.PubkeyToAddress(vk.PublicKey)) {
+			continue
+		}
+		switchTo(vk)
+		wait("#active-validator")
+		wait(row + " button.vote")
+		if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS(row+" button.vote"))); err != nil {
+			t.Fatal(err)
+		}
+		votes++
+		waitTx("Vote to promote", 1) // the page lists the connected account's transactions
+		if votes == 1 {
+			deadline := time.Now().Add(30 * time.Second)
+			for !isActive(candAddr) && !strings.Contains(text(row), "(you voted)") {
+				if time.Now().After(deadline) {
+					t.Fatalf("the ballot does not show the vote: %q", text(row))
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			shot("09-voted")
+		}
+	}
+	if !isActive(candAddr) {
+		t.Fatalf("%s is not active after %d promotion votes", candAddr.Hex(), votes)
+	}
+	wait(fmt.Sprintf(`#validators tbody.active td[title=%q i]`, candAddr.Hex()))
+	shot("10-promoted")
+	t.Logf("promoted %s with %d votes", candAddr.Hex(), votes)
 }
 
 // fmtCMT is the page's formatCMT: 18 decimals, thousands separated.

@@ -258,6 +258,11 @@ func (s *System) Contract() common.Address { return s.contract }
 // 3 is the candidate.
 func (s *System) Validator(i int) common.Address { return addr(s.signers[i]) }
 
+// ValidatorKey is signer i's key (0 to Signers-1; 0 to 2 are the active
+// validators the daemons sign with, 3 the candidate), for tests that act
+// as a validator, e.g. to vote. Public by design, like DelegatorKey.
+func (s *System) ValidatorKey(i int) *ecdsa.PrivateKey { return s.signers[i] }
+
 // DelegatorKey is delegator i's key (0 to Delegators-1), for tests that act
 // as a holder. The dev keys are derived from fixed labels: public by design.
 func (s *System) DelegatorKey(i int) *ecdsa.PrivateKey { return s.delegators[i] }

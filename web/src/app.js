@@ -27,6 +27,7 @@ function App() {
   useEffect(() => { loadConfig().then(setCfg); }, []);
 
   const onRight = cfg && wallet.account && (!cfg.chainId || wallet.chainId === cfg.chainId);
+  const mine = (x) => !!x && !!wallet.account && x.account === wallet.account;
   const chain = cfg && makeChain(cfg.chainId || wallet.chainId || 18, cfg.rpc);
   const pub = chain && publicClient(chain, onRight ? wallet.provider : null, cfg.rpc);
 
@@ -40,10 +41,18 @@ function App() {
       setView(extra?.view || null);
       setBallots(bal);
       if (onRight) {
-        const a = await data.account(pub, cfg.contract, wallet.account, rows.map((r) => r.address));
+        // Each read is tagged with its account: after a switch in the
+        // wallet, nothing of the previous account is shown as this one's.
+        const who = wallet.account;
+        const a = await data.account(pub, cfg.contract, who, rows.map((r) => r.address));
+        a.account = who;
         setAcct(a);
-        setRew(await data.rewards(pub, cfg.contract, wallet.account, a.claimed));
-        setIncome(await data.apiAccount(wallet.account));
+        const r = await data.rewards(pub, cfg.contract, who, a.claimed);
+        r.account = who;
+        setRew(r);
+        const inc = await data.apiAccount(who);
+        if (inc) inc.account = who;
+        setIncome(inc);
       }
       setErr('');
     } catch (e) { setErr(describeError(e)); } finally { busy.current = false; }
@@ -75,7 +84,8 @@ function App() {
   // tx sends one contract call and keeps its state in the list.
   async function tx(label, functionName, args, value) {
     const id = Date.now() + Math.random();
-    const update = (s) => setTxs((l) => [{ id, label, ...s }, ...l.filter((x) => x.id !== id)].slice(0, 8));
+    const from = wallet.account;
+    const update = (s) => setTxs((l) => [{ id, label, from, ...s }, ...l.filter((x) => x.id !== id)].slice(0, 20));
     try {
       await send({ pub, wallet: walletClient(chain, wallet.provider, wallet.account), address: cfg.contract,
         functionName, args, value, onState: update });
@@ -90,7 +100,7 @@ function App() {
     const fresh = await data.rewards(pub, cfg.contract, wallet.account, acct.claimed);
     setRew(fresh);
     if (!fresh.current || fresh.claimable === 0n) {
-      setErr('Nothing to claim against the contract\'s current root yet (its epoch may not be published here yet).');
+      setErr(fresh.lagging ? 'The contract\'s current root is not an epoch this API has accepted yet; claim when it is.' : 'Nothing to claim.');
       return;
     }
     return tx(`Claim ${formatCMT(fresh.claimable)} CMT`, 'claim', [wallet.account, fresh.cumulative, fresh.latest.proof]);
@@ -102,12 +112,12 @@ function App() {
     ${err && html`<p class="error" id="error">${err}</p>`}
     ${!cfg.contract && html`<p class="error">No contract: open the page with ?contract=0x… (and ?rpc=…), or point ?api= at a rewardd that reports it.</p>`}
     ${!pub && cfg.contract && html`<p class="note">Connect a wallet to read the chain (or open the page with ?rpc=).</p>`}
-    <${Txs} txs=${txs} />
-    ${onRight && acct && html`<${Account} acct=${acct} vals=${vals} tx=${tx} />`}
-    ${onRight && acct && rew && html`<${Rewards} rew=${rew} acct=${acct} claim=${claim} income=${income} />`}
-    ${vals && html`<${Validators} vals=${vals} view=${view} acct=${onRight ? acct : null} tx=${tx} dao=${!!ballots} />`}
-    ${ballots && html`<${Dao} b=${ballots} acct=${onRight ? acct : null} me=${wallet.account} tx=${tx} />`}
-    ${onRight && acct && html`<${Candidacy} acct=${acct} tx=${tx} />`}
+    <${Txs} txs=${txs.filter((x) => same(x.from, wallet.account)).slice(0, 8)} />
+    ${onRight && mine(acct) && html`<${Account} acct=${acct} vals=${vals} tx=${tx} />`}
+    ${onRight && mine(acct) && mine(rew) && html`<${Rewards} rew=${rew} acct=${acct} claim=${claim} income=${mine(income) ? income : null} />`}
+    ${vals && html`<${Validators} vals=${vals} view=${view} acct=${onRight && mine(acct) ? acct : null} tx=${tx} dao=${!!ballots} />`}
+    ${ballots && html`<${Dao} b=${ballots} vals=${vals} acct=${onRight && mine(acct) ? acct : null} me=${wallet.account} tx=${tx} />`}
+    ${onRight && mine(acct) && html`<${Candidacy} acct=${acct} tx=${tx} />`}
   </main>`;
 }
 
@@ -187,8 +197,9 @@ function Rewards({ rew, acct, claim, income }) {
     <p>Claimed <b class="amt" id="claimed">${formatCMT(acct.claimed)}</b> CMT</p>
     <p>Claimable <b class="amt" id="claimable">${formatCMT(rew.claimable)}</b> CMT
       ${rew.claimable > 0n && html` <button id="claim" onClick=${claim}>Claim</button>`}</p>
-    ${p && !rew.current && html`<p class="note">Epoch ${p.epoch}'s root is not the contract's current root yet; claim when it is.</p>`}
-    ${!p && html`<p class="note">No accepted epoch pays this account yet.</p>`}
+    ${rew.lagging ? html`<p class="note" id="rewards-note">Epoch ${rew.newest}'s root is not the contract's current root yet; claim when it is.</p>`
+      : !p ? html`<p class="note" id="rewards-note">${rew.newest == null ? 'No epoch has been accepted yet.' : 'No accepted epoch pays this account yet.'}</p>`
+      : rew.claimable === 0n && html`<p class="note" id="rewards-note">Nothing to claim: everything up to epoch ${rew.epoch} is claimed.</p>`}
     ${income ? html`<${Income} a=${income} />` : rew.recent.length > 0 && html`<table class="income"><thead><tr><th>Epoch (latest accepted)</th><th>Income (CMT)</th></tr></thead><tbody>
       ${rew.recent.map((r) => html`<tr><td>${r.epoch}</td><td class="amt">${formatCMT(r.amount)}</td></tr>`)}
     </tbody></table>`}
@@ -308,9 +319,17 @@ function Income({ a }) {
 
 // Dao shows the pending promotions and removals with their votes and
 // evidence, and each epoch's root votes; active validators can vote here.
-function Dao({ b, acct, me, tx }) {
+function Dao({ b, vals, acct, me, tx }) {
   const canVote = !!acct?.isActive;
-  const voted = (x) => (x.voted || []).some((a) => same(a, me));
+  const voted = (x) => (x.voted || []).some((a) => same(a, me)) || !!acct?.stakes.find((s) => same(s.validator, x.target))?.voted;
+  // The API lists candidates with stake; the contract's other candidates
+  // (CandidacyDeclared, no stake yet) are added from the chain.
+  const promotions = [...(b.promotions || [])];
+  for (const r of vals || []) {
+    if (!r.active && !promotions.some((x) => same(x.target, r.address))) {
+      promotions.push({ target: r.address, votes: Number(r.votes), votes_needed: b.votes_needed, voted: [], stake: { wei: String(r.stake) }, delegators: 0 });
+    }
+  }
   const row = (x, remove) => {
     const n = x.votes ?? (x.voted || []).length;
     return html`<tr class=${`ballot ${n > 0 ? 'pending' : ''}`} data-target=${x.target}>
@@ -330,7 +349,7 @@ function Dao({ b, acct, me, tx }) {
     <p class="note">${b.active_validators} active validator(s); a promotion or removal needs ${b.votes_needed} votes (a strict majority).${' '}${canVote ? 'This account is an active validator and can vote.' : 'Only active validators can vote.'}</p>
     ${b.contract_error && html`<p class="note">Contract: ${b.contract_error}</p>`}
     <h3>Promotions</h3>
-    ${(b.promotions || []).length === 0 ? html`<p class="note">No candidates.</p>` : html`<table class="ballots">${byVotes(b.promotions).map((x) => row(x, false))}</table>`}
+    ${promotions.length === 0 ? html`<p class="note">No candidates.</p>` : html`<table class="ballots">${byVotes(promotions).map((x) => row(x, false))}</table>`}
     <h3>Removals</h3>
     ${(b.removals || []).length === 0 ? html`<p class="note">No active validators.</p>` : html`<table class="ballots">${byVotes(b.removals).map((x) => row(x, true))}</table>`}
     <h3>Epoch roots</h3>
@@ -348,16 +367,16 @@ function Dao({ b, acct, me, tx }) {
 
 function Candidacy({ acct, tx }) {
   const [key, setKey] = useState('');
-  if (acct.isActive) return html`<section id="candidacy"><h2>Candidacy</h2><p>This account is an active validator.</p></section>`;
+  if (acct.isActive) return html`<section id="candidacy"><h2>Candidacy</h2><p id="active-validator">This account is an active validator.</p></section>`;
   if (acct.isCandidate) {
-    return html`<section id="candidacy"><h2>Candidacy</h2><p>This account is a candidate.</p>
+    return html`<section id="candidacy"><h2>Candidacy</h2><p id="candidate">This account is a candidate.</p>
       <button onClick=${() => tx('Withdraw candidacy', 'withdrawCandidacy', [])}>Withdraw candidacy</button></section>`;
   }
   const ok = /^0x[0-9a-fA-F]{128}$/.test(key.trim());
   return html`<section id="candidacy"><h2>Run for validator</h2>
     <form class="amount" onSubmit=${(e) => { e.preventDefault(); if (ok) tx('Declare candidacy', 'declareCandidacy', [key.trim()]); }}>
-      <input placeholder="node public key: 0x + 128 hex digits" value=${key} onInput=${(e) => setKey(e.currentTarget.value)} />
-      <button disabled=${!ok}>Declare candidacy</button>
+      <input id="candidacy-key" placeholder="node public key: 0x + 128 hex digits" value=${key} onInput=${(e) => setKey(e.currentTarget.value)} />
+      <button id="candidacy-go" disabled=${!ok}>Declare candidacy</button>
     </form></section>`;
 }
 

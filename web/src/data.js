@@ -74,23 +74,36 @@ export async function account(pub, contract, addr, targets) {
   return { balance, withdrawable, claimed, isActive, isCandidate, now: block.timestamp, stakes };
 }
 
-// rewards finds the latest accepted epoch and the account's proof in it,
-// with the account's income in the last few accepted epochs. A proof is
-// claimable only against the contract's current root.
+// rewards finds the epoch to claim against: the latest epoch the API
+// computed whose root is the contract's currentRoot(), so accepted on
+// chain even while the API still records it as voted (several epochs can
+// share a root: an epoch without income carries the tree over). It adds
+// the account's income in the last few epochs the API records as
+// accepted. lagging is set when no epoch the API knows has the contract's
+// current root and the latest it records as accepted differs from it (the
+// API is behind the chain): nothing can be claimed until it catches up.
 export async function rewards(pub, contract, addr, claimed) {
   const epochs = await apiGet('/v1/epochs').catch(() => null);
-  if (!epochs) return { unavailable: true };
-  const accepted = epochs.filter((e) => e.state === 'accepted').reverse();
-  const currentRoot = await read(pub, contract, 'currentRoot');
+  if (!Array.isArray(epochs)) return { unavailable: true };
+  const desc = [...epochs].sort((a, b) => b.epoch - a.epoch);
+  const accepted = desc.filter((e) => e.state === 'accepted');
+  const currentRoot = String(await read(pub, contract, 'currentRoot')).toLowerCase();
+  const root = (e) => String(e?.merkle_root || '').toLowerCase();
+  const newest = accepted[0] || null;
+  const target = desc.find((e) => e.state !== 'disputed' && root(e) === currentRoot) || null;
+  const lagging = !target && !!newest && root(newest) !== currentRoot;
+  const proofOf = (k) => apiGet(`/v1/epochs/${k}/proofs/${addr}`).catch(() => null);
   const recent = await Promise.all(accepted.slice(0, 6).map(async (e) => {
-    const p = await apiGet(`/v1/epochs/${e.epoch}/proofs/${addr}`).catch(() => null);
+    const p = await proofOf(e.epoch);
     return { epoch: e.epoch, amount: p ? BigInt(p.amount_wei) : 0n, proof: p };
   }));
-  const latest = recent[0]?.proof || null;
-  const cumulative = latest ? BigInt(latest.cumulative_wei) : 0n;
-  const current = !!latest && latest.merkle_root.toLowerCase() === currentRoot.toLowerCase();
+  let latest = target ? recent.find((r) => r.epoch === target.epoch)?.proof || null : null;
+  if (target && !latest) latest = await proofOf(target.epoch);
+  const current = !!latest && root(latest) === currentRoot;
+  const cumulative = current ? BigInt(latest.cumulative_wei) : 0n;
   return {
-    recent, latest, currentRoot, current, cumulative,
+    recent, latest, currentRoot, current, cumulative, lagging,
+    epoch: target ? target.epoch : null, newest: newest ? newest.epoch : null,
     claimable: current && cumulative > claimed ? cumulative - claimed : 0n,
   };
 }
