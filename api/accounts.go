@@ -9,7 +9,6 @@ import (
 	"net/http"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/holiman/uint256"
 
 	"github.com/cmt-rewards/cmt-rewards/calc"
@@ -93,16 +92,19 @@ type accountEpoch struct {
 // without blocks (no input) pays nobody: its entry has no accounts. It
 // returns ledger.ErrNotFound for an epoch not computed.
 func (s *Server) breakdown(k uint64) (*cachedBreakdown, error) {
-	raw, err := s.settler.ResultBytes(k)
+	h, err := s.resultHash(k)
 	if err != nil {
 		return nil, err
 	}
-	h := crypto.Keccak256Hash(raw)
 	s.holders.mu.Lock()
 	e, ok := s.holders.breaks[k]
 	s.holders.mu.Unlock()
 	if ok && e.hash == h {
 		return &e, nil
+	}
+	raw, err := s.resultBytes(k, h)
+	if err != nil {
+		return nil, err
 	}
 	e = cachedBreakdown{hash: h, accounts: map[common.Address]*accountEpoch{}}
 	in, err := s.settler.InputBytes(k)

@@ -382,15 +382,20 @@ func (s *Server) proof(w http.ResponseWriter, r *http.Request) {
 // million-leaf tree takes a second to rebuild. An entry is used only while
 // the stored result still has the same hash (a reorg recomputes epochs).
 func (s *Server) resultOf(k uint64) (*calc.Result, error) {
-	raw, err := s.settler.ResultBytes(k)
+	// The record carries the hash of the result stored with it (one ledger
+	// transaction), so a cache hit needs neither the file nor a keccak of it.
+	h, err := s.resultHash(k)
 	if err != nil {
 		return nil, err
 	}
-	h := crypto.Keccak256Hash(raw)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e, ok := s.trees[k]; ok && e.hash == h {
 		return e.res, nil
+	}
+	raw, err := s.resultBytes(k, h)
+	if err != nil {
+		return nil, err
 	}
 	res, err := calc.DecodeResult(bytes.NewReader(raw))
 	if err != nil {
@@ -405,6 +410,33 @@ func (s *Server) resultOf(k uint64) (*calc.Result, error) {
 		s.order = s.order[1:]
 	}
 	return res, nil
+}
+
+// resultHash is the hash of epoch k's stored result, from its record (the
+// two are stored in one ledger transaction): what caches of the result are
+// keyed by, without reading or hashing the file. ledger.ErrNotFound for an
+// epoch not computed.
+func (s *Server) resultHash(k uint64) (common.Hash, error) {
+	rec, err := s.settler.Record(k)
+	if err != nil {
+		return common.Hash{}, err
+	}
+	if rec == nil {
+		return common.Hash{}, fmt.Errorf("result of epoch %d: %w", k, ledger.ErrNotFound)
+	}
+	return rec.ResultHash, nil
+}
+
+// resultBytes reads epoch k's stored result and checks it hashes to h.
+func (s *Server) resultBytes(k uint64, h common.Hash) ([]byte, error) {
+	raw, err := s.settler.ResultBytes(k)
+	if err != nil {
+		return nil, err
+	}
+	if got := crypto.Keccak256Hash(raw); got != h {
+		return nil, fmt.Errorf("stored result of epoch %d hashes to %s, its record says %s", k, got.Hex(), h.Hex())
+	}
+	return raw, nil
 }
 
 type cachedResult struct {
