@@ -151,10 +151,25 @@ type rawBalance struct {
 // duplicate stake, the active set limit) are made by Compute, with the same
 // kind of error.
 func DecodeInput(r io.Reader) (*Input, error) {
+	if f, ok := r.(*os.File); ok {
+		if data, unmap, ok := mapFile(f); ok {
+			defer unmap()
+			return decodeInput(data)
+		}
+	}
 	data, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read epoch input: %w", err)
 	}
+	return decodeInput(data)
+}
+
+// minMap is the smallest input file DecodeInput maps rather than reads.
+const minMap = 1 << 20
+
+// decodeInput is DecodeInput on the whole document. The result does not
+// refer to data.
+func decodeInput(data []byte) (*Input, error) {
 	in, ok := fastDecodeInput(data)
 	if !ok {
 		// Rejected or unusual: the reference decoder names the problem.

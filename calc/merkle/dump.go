@@ -15,6 +15,7 @@ import (
 	"github.com/holiman/uint256"
 
 	"github.com/cmt-rewards/cmt-rewards/internal/bulk"
+	"github.com/cmt-rewards/cmt-rewards/internal/keccak8"
 )
 
 // DumpFormat is the "format" of OZ's StandardMerkleTree dump.
@@ -109,8 +110,33 @@ func (h *hasher) appendChecksumAddress(dst []byte, a *common.Address) []byte {
 	h.st.Reset()
 	h.st.Write(digits)
 	h.st.Read(h.buf[:32])
+	applyChecksum(digits, (*common.Hash)(h.buf[:32]))
+	return dst
+}
+
+// checksumHex writes the 40 EIP-55 hex digits (no 0x) of each address to
+// dst[40i:40i+40], hashing eight addresses at a time. len(dst) must be
+// 40·len(addrs).
+func checksumHex(dst []byte, addrs []common.Address) {
+	var sums [keccak8.Lanes]common.Hash
+	for i := 0; i < len(addrs); i += keccak8.Lanes {
+		k := min(keccak8.Lanes, len(addrs)-i)
+		digits := dst[40*i : 40*(i+k)]
+		for j := 0; j < k; j++ {
+			hex.Encode(digits[40*j:], addrs[i+j][:])
+		}
+		keccak8.Sum256(sums[:k], digits, 40)
+		for j := 0; j < k; j++ {
+			applyChecksum(digits[40*j:40*j+40], &sums[j])
+		}
+	}
+}
+
+// applyChecksum upper-cases each letter of the 40 lower-case hex digits
+// whose nibble of sum (keccak256 of the digits) is 8 or more.
+func applyChecksum(digits []byte, sum *common.Hash) {
 	for j, c := range digits {
-		nibble := h.buf[j/2]
+		nibble := sum[j/2]
 		if j%2 == 0 {
 			nibble >>= 4
 		}
@@ -118,7 +144,6 @@ func (h *hasher) appendChecksumAddress(dst []byte, a *common.Address) []byte {
 			digits[j] = c - 'a' + 'A'
 		}
 	}
-	return dst
 }
 
 // appendDecimal appends v in decimal without leading zeros.

@@ -15,6 +15,7 @@ import (
 	"github.com/holiman/uint256"
 
 	"github.com/cmt-rewards/cmt-rewards/internal/bulk"
+	"github.com/cmt-rewards/cmt-rewards/internal/keccak8"
 )
 
 // Leaf is one (account, cumulative) entry of the payout tree. Cumulative is
@@ -72,6 +73,8 @@ type Tree struct {
 	// the dump both list every account.
 	hexOnce sync.Once
 	hex     []byte
+
+	indexOnce sync.Once // builds index, now or on the first lookup
 }
 
 // accountHex returns the EIP-55 hex digits (without 0x) of every account,
@@ -84,11 +87,8 @@ func (t *Tree) accountHex() []byte {
 		for w := range hashers {
 			hashers[w] = newHasher()
 		}
-		parallel(hashers, n, func(h *hasher, lo, hi int) {
-			var buf [42]byte
-			for i := lo; i < hi; i++ {
-				copy(hex[40*i:40*i+40], h.appendChecksumAddress(buf[:0], &t.accounts[i])[2:])
-			}
+		parallel(hashers, n, func(_ *hasher, lo, hi int) {
+			checksumHex(hex[40*lo:40*hi], t.accounts[lo:hi])
 		})
 		t.hex = hex
 	})
@@ -204,13 +204,24 @@ func Build(leaves []Leaf) (*Tree, error) {
 func build(accounts []common.Address, amounts []uint256.Int, what string) (*Tree, error) {
 	n := len(accounts)
 	t := &Tree{accounts: accounts, amounts: amounts, pos: make([]int32, n)}
-	// The account index is independent of the hashing: build it alongside.
+	// Accounts in ascending order (every tree calc builds, every canonical
+	// dump) cannot repeat unless two neighbours are equal: the index is
+	// then built on the first lookup, if any. Otherwise it is built now,
+	// alongside the hashing, to find the first repeated account.
+	sorted, dup := ascending(accounts)
+	if dup > 0 {
+		return nil, t.duplicate(what, dup, dup-1)
+	}
 	var dupErr error
 	indexDone := make(chan struct{})
-	go func() {
-		defer close(indexDone)
-		dupErr = t.indexAccounts(what)
-	}()
+	if sorted {
+		close(indexDone)
+	} else {
+		go func() {
+			defer close(indexDone)
+			t.indexOnce.Do(func() { dupErr = t.indexAccounts(what) })
+		}()
+	}
 	if n > 0 {
 		t.nodes = makeNodes(accounts, amounts, t.pos)
 	}
@@ -219,6 +230,22 @@ func build(accounts []common.Address, amounts []uint256.Int, what string) (*Tree
 		return nil, dupErr
 	}
 	return t, nil
+}
+
+// ascending reports whether accounts are in non-decreasing byte order and,
+// if the first repeat within that order is at i, returns i (else 0). In an
+// ascending prefix the first account seen before is the first one equal to
+// its predecessor.
+func ascending(accounts []common.Address) (sorted bool, dup int) {
+	for i := 1; i < len(accounts); i++ {
+		switch c := bytes.Compare(accounts[i-1][:], accounts[i][:]); {
+		case c == 0:
+			return true, i
+		case c > 0:
+			return false, 0
+		}
+	}
+	return true, 0
 }
 
 // indexAccounts indexes each account by its input index, failing on the
@@ -233,10 +260,16 @@ func (t *Tree) indexAccounts(what string) error {
 	if i < 0 {
 		return nil
 	}
+	return t.duplicate(what, int(i), int(j))
+}
+
+// duplicate is the error for account i repeating account j < i.
+func (t *Tree) duplicate(what string, i, j int) error {
+	a := t.accounts[i]
 	if what == "leaves" {
-		return fmt.Errorf("%w %s: leaves[%d] and leaves[%d]", ErrDuplicateAccount, accounts[i].Hex(), j, i)
+		return fmt.Errorf("%w %s: leaves[%d] and leaves[%d]", ErrDuplicateAccount, a.Hex(), j, i)
 	}
-	return wrapError{fmt.Sprintf("%s[%d].value[0]: duplicate account %s (also %s[%d])", what, i, accounts[i].Hex(), what, j), ErrDuplicateAccount}
+	return wrapError{fmt.Sprintf("%s[%d].value[0]: duplicate account %s (also %s[%d])", what, i, a.Hex(), what, j), ErrDuplicateAccount}
 }
 
 // sortKey orders leaves by hash: key is the hash's first 8 bytes big-endian,
@@ -267,9 +300,9 @@ func makeNodes(accounts []common.Address, amounts []uint256.Int, pos []int32) []
 		}
 		return bytes.Compare(hashes[a.src][:], hashes[b.src][:])
 	}
-	parallel(hashers, n, func(h *hasher, lo, hi int) {
+	parallel(hashers, n, func(_ *hasher, lo, hi int) {
+		leaves(hashes[lo:hi], accounts[lo:hi], amounts[lo:hi])
 		for i := lo; i < hi; i++ {
-			h.leaf(&hashes[i], &accounts[i], &amounts[i])
 			keys[i] = sortKey{binary.BigEndian.Uint64(hashes[i][:8]), int32(i)}
 		}
 	})
@@ -292,13 +325,49 @@ func makeNodes(accounts []common.Address, amounts []uint256.Int, pos []int32) []
 	for d := bits.Len(uint(n-1)) - 1; d >= 0; d-- {
 		lo := 1<<d - 1
 		hi := min(1<<(d+1)-1, n-1) // exclusive
-		parallel(hashers, hi-lo, func(h *hasher, a, b int) {
-			for i := lo + a; i < lo+b; i++ {
-				h.pair(&nodes[i], &nodes[2*i+1], &nodes[2*i+2])
-			}
+		parallel(hashers, hi-lo, func(_ *hasher, a, b int) {
+			pairs(nodes, lo+a, lo+b)
 		})
 	}
 	return nodes
+}
+
+// leaves sets out[i] to LeafHash(accounts[i], amounts[i]), eight at a time.
+func leaves(out []common.Hash, accounts []common.Address, amounts []uint256.Int) {
+	var enc [keccak8.Lanes * 64]byte
+	var inner [keccak8.Lanes]common.Hash
+	for i := 0; i < len(out); i += keccak8.Lanes {
+		k := min(keccak8.Lanes, len(out)-i)
+		for j := 0; j < k; j++ {
+			e := enc[64*j : 64*j+64]
+			clear(e[:12])
+			copy(e[12:32], accounts[i+j][:])
+			amounts[i+j].WriteToArray32((*[32]byte)(e[32:64]))
+		}
+		keccak8.Sum256(inner[:k], enc[:64*k], 64)
+		for j := 0; j < k; j++ {
+			copy(enc[32*j:], inner[j][:])
+		}
+		keccak8.Sum256(out[i:i+k], enc[:32*k], 32)
+	}
+}
+
+// pairs sets nodes[i] to HashPair(nodes[2i+1], nodes[2i+2]) for lo ≤ i < hi,
+// eight at a time. The children of every such i lie beyond hi.
+func pairs(nodes []common.Hash, lo, hi int) {
+	var enc [keccak8.Lanes * 64]byte
+	for i := lo; i < hi; i += keccak8.Lanes {
+		k := min(keccak8.Lanes, hi-i)
+		for j := 0; j < k; j++ {
+			a, b := &nodes[2*(i+j)+1], &nodes[2*(i+j)+2]
+			if bytes.Compare(a[:], b[:]) > 0 {
+				a, b = b, a
+			}
+			copy(enc[64*j:], a[:])
+			copy(enc[64*j+32:], b[:])
+		}
+		keccak8.Sum256(nodes[i:i+k], enc[:64*k], 64)
+	}
 }
 
 // parallelMin is the smallest job split across goroutines.
@@ -345,6 +414,12 @@ func (t *Tree) Root() common.Hash {
 }
 
 func (t *Tree) lookup(account common.Address) (int32, bool) {
+	if len(t.accounts) == 0 {
+		return 0, false
+	}
+	// A tree built from ascending accounts indexes them on first use; they
+	// are known distinct, so this cannot fail.
+	t.indexOnce.Do(func() { _ = t.indexAccounts("leaves") })
 	if t.index == nil {
 		return 0, false
 	}
