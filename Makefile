@@ -1,7 +1,7 @@
 # cmt-rewards: one module, two commands, one validator contract.
 GO ?= go
 
-.PHONY: all build test test-short vet fmt-check contracts contracts-check web web-check bench fuzz clean
+.PHONY: all build test test-short vet fmt-check contracts contracts-check web web-check bench bench-calc bench-go fuzz clean
 
 all: build
 
@@ -37,19 +37,26 @@ web:
 web-check:
 	bash web/check.sh
 
+# Issue 12's table: every performance figure side by side with its
+# baseline, measured in one run (calc vs Python's json.load, calc vs
+# OpenZeppelin's tree, follower vs a bare loop on geth, audit, chain).
+# ROWS=calc,tree picks rows; ROUNDS=n runs per side (default 3).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./calc/ ./calc/merkle/
+	$(GO) run ./tools/bench -rounds $(or $(ROUNDS),3) $(if $(ROWS),-only $(ROWS))
 
-# rewardctl calc end to end on a full epoch vs Python's json.load of the
-# same file, and the tree vs OpenZeppelin's (ROUNDS=n, default 3).
 bench-calc:
-	GO=$(GO) bash tools/bench-calc.sh
+	$(GO) run ./tools/bench -rounds $(or $(ROUNDS),3) -only calc,tree
+
+# The Go micro-benchmarks of the calculation and the tree.
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./calc/ ./calc/merkle/ ./internal/keccak8/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz 'FuzzDecodeInput$$' -fuzztime 60s ./calc/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeInputDifferential -fuzztime 60s ./calc/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeResult -fuzztime 30s ./calc/
 	$(GO) test -run '^$$' -fuzz FuzzReadDump -fuzztime 30s ./calc/merkle/
+	$(GO) test -run '^$$' -fuzz FuzzSum256 -fuzztime 30s ./internal/keccak8/
 
 clean:
 	rm -rf bin
