@@ -560,8 +560,26 @@ func (in *Input) Check() error {
 			return fieldErr(p+".reason", "empty; expected a reason such as %q", ReasonMissedSlots)
 		}
 	}
-	// A bulk.Index rather than a map: half a million accounts.
+	// Accounts in ascending order (a previous result's payouts always are)
+	// repeat only as neighbours, and the first such pair is the first
+	// repeat. Otherwise a bulk.Index rather than a map: half a million
+	// accounts.
 	prev := in.PreviousCumulative
+	ascending := true
+	for i := 1; i < len(prev); i++ {
+		switch c := bytes.Compare(prev[i-1].Account[:], prev[i].Account[:]); {
+		case c == 0:
+			return fieldErr(idx("previous_cumulative", i), "duplicate account %s (also at index %d)", prev[i].Account.Hex(), i-1)
+		case c > 0:
+			ascending = false
+		}
+		if !ascending {
+			break
+		}
+	}
+	if ascending {
+		return nil
+	}
 	accounts := bulk.NewIndex(len(prev), func(j int32) common.Address { return prev[j].Account })
 	seed := maphash.MakeSeed()
 	if i, j := accounts.InsertAll(len(prev), func(i int32) (uint64, common.Address) {
