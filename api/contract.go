@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"math/big"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -50,102 +49,71 @@ type RootVote struct {
 // the node's head and returns what it returned.
 type CallFunc func(ctx context.Context, data []byte) ([]byte, error)
 
-// NewContractReader reads the contract through call.
+// NewContractReader reads the contract through call, with
+// contracts.Reader, at the node's head.
 func NewContractReader(call CallFunc) ContractReader {
-	return contractReader{call: call, vs: contracts.NewValidatorSet()}
+	return contractReader{r: contracts.NewReader(func(ctx context.Context, data []byte, _ *big.Int) ([]byte, error) {
+		return call(ctx, data)
+	})}
 }
 
-type contractReader struct {
-	call CallFunc
-	vs   *contracts.ValidatorSet
-}
-
-// read calls the contract and unpacks the answer, naming the method in
-// errors.
-func read[T any](ctx context.Context, c contractReader, method string, data []byte, unpack func([]byte) (T, error)) (T, error) {
-	var zero T
-	out, err := c.call(ctx, data)
-	if err != nil {
-		return zero, fmt.Errorf("contract %s: %w", method, err)
-	}
-	v, err := unpack(out)
-	if err != nil {
-		return zero, fmt.Errorf("contract %s: decode: %w", method, err)
-	}
-	return v, nil
-}
+// contractReader presents contracts.Reader's answers as the API shows them.
+type contractReader struct{ r *contracts.Reader }
 
 func (c contractReader) Claimed(ctx context.Context, a common.Address) (*big.Int, error) {
-	return read(ctx, c, "claimed", c.vs.PackClaimed(a), c.vs.UnpackClaimed)
+	return c.r.Claimed(ctx, nil, a)
 }
 
 func (c contractReader) Withdrawable(ctx context.Context, d common.Address) (*big.Int, error) {
-	return read(ctx, c, "withdrawable", c.vs.PackWithdrawable(d), c.vs.UnpackWithdrawable)
+	return c.r.Withdrawable(ctx, nil, d)
 }
 
 func (c contractReader) UnlockedStakeOf(ctx context.Context, d, v common.Address) (*big.Int, error) {
-	return read(ctx, c, "unlockedStakeOf", c.vs.PackUnlockedStakeOf(d, v), c.vs.UnpackUnlockedStakeOf)
+	return c.r.UnlockedStakeOf(ctx, nil, d, v)
 }
 
 func (c contractReader) LockedLotsOf(ctx context.Context, d, v common.Address) ([]Lot, error) {
-	out, err := read(ctx, c, "lockedLotsOf", c.vs.PackLockedLotsOf(d, v), c.vs.UnpackLockedLotsOf)
+	lots, err := c.r.LockedLotsOf(ctx, nil, d, v)
 	if err != nil {
 		return nil, err
 	}
-	if len(out.Amounts) != len(out.UnlocksAt) {
-		return nil, fmt.Errorf("contract lockedLotsOf: %d amounts but %d unlock times", len(out.Amounts), len(out.UnlocksAt))
+	out := make([]Lot, len(lots))
+	for i, l := range lots {
+		out[i] = Lot{Amount: l.Amount.String(), AmountCMT: cmtOfBig(l.Amount), UnlocksAt: l.UnlocksAt}
 	}
-	lots := make([]Lot, len(out.Amounts))
-	for i, a := range out.Amounts {
-		lots[i] = Lot{Amount: a.String(), AmountCMT: cmtOfBig(a), UnlocksAt: out.UnlocksAt[i].Uint64()}
-	}
-	return lots, nil
+	return out, nil
 }
 
 func (c contractReader) IsCandidate(ctx context.Context, a common.Address) (bool, error) {
-	return read(ctx, c, "isCandidate", c.vs.PackIsCandidate(a), c.vs.UnpackIsCandidate)
+	return c.r.IsCandidate(ctx, nil, a)
 }
 
 func (c contractReader) PendingVotes(ctx context.Context, target common.Address) (uint64, error) {
-	n, err := read(ctx, c, "pendingVotes", c.vs.PackPendingVotes(target), c.vs.UnpackPendingVotes)
-	if err != nil {
-		return 0, err
-	}
-	return n.Uint64(), nil
+	return c.r.PendingVotes(ctx, nil, target)
 }
 
 func (c contractReader) HasVotedOn(ctx context.Context, voter, target common.Address) (bool, error) {
-	return read(ctx, c, "hasVotedOn", c.vs.PackHasVotedOn(voter, target), c.vs.UnpackHasVotedOn)
+	return c.r.HasVotedOn(ctx, nil, voter, target)
 }
 
 func (c contractReader) NextEpoch(ctx context.Context) (uint64, error) {
-	n, err := read(ctx, c, "nextEpoch", c.vs.PackNextEpoch(), c.vs.UnpackNextEpoch)
-	if err != nil {
-		return 0, err
-	}
-	return n.Uint64(), nil
+	return c.r.NextEpoch(ctx, nil)
 }
 
 func (c contractReader) EpochRoot(ctx context.Context, k uint64) (*RootVote, error) {
-	r, err := read(ctx, c, "epochRoot", c.vs.PackEpochRoot(new(big.Int).SetUint64(k)), c.vs.UnpackEpochRoot)
-	if err != nil {
-		return nil, err
-	}
-	return rootVote(r.Root, r.Total, r.ResultHash), nil
+	v, err := c.r.EpochRoot(ctx, nil, k)
+	return rootVote(v), err
 }
 
 func (c contractReader) VoteOf(ctx context.Context, k uint64, v common.Address) (*RootVote, error) {
-	r, err := read(ctx, c, "voteOf", c.vs.PackVoteOf(new(big.Int).SetUint64(k), v), c.vs.UnpackVoteOf)
-	if err != nil {
-		return nil, err
-	}
-	return rootVote(r.Root, r.Total, r.ResultHash), nil
+	rv, err := c.r.VoteOf(ctx, nil, k, v)
+	return rootVote(rv), err
 }
 
-// rootVote returns nil for the all-zero triple, the contract's "none".
-func rootVote(root [32]byte, total *big.Int, hash [32]byte) *RootVote {
-	if root == ([32]byte{}) && hash == ([32]byte{}) && total.Sign() == 0 {
+// rootVote presents a vote, nil for none.
+func rootVote(v *contracts.Vote) *RootVote {
+	if v == nil {
 		return nil
 	}
-	return &RootVote{Root: root, Total: total.String(), ResultHash: hash}
+	return &RootVote{Root: v.Root, Total: v.Total.String(), ResultHash: v.ResultHash}
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/cmt-rewards/cmt-rewards/calc"
 	"github.com/cmt-rewards/cmt-rewards/calc/merkle"
+	"github.com/cmt-rewards/cmt-rewards/contracts"
 	"github.com/cmt-rewards/cmt-rewards/export"
 	"github.com/cmt-rewards/cmt-rewards/internal/atomicfile"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
@@ -111,24 +112,7 @@ func (r *Record) normalize() {
 }
 
 // Vote is what this validator votes for an epoch.
-type Vote struct {
-	Epoch      uint64
-	Root       common.Hash
-	Total      *big.Int
-	ResultHash common.Hash
-}
-
-// Equal reports whether two votes are the same (epoch, root, total,
-// result hash).
-func (v *Vote) Equal(o *Vote) bool {
-	if v == nil || o == nil {
-		return v == o
-	}
-	if v.Epoch != o.Epoch || v.Root != o.Root || v.ResultHash != o.ResultHash || (v.Total == nil) != (o.Total == nil) {
-		return false
-	}
-	return v.Total == nil || v.Total.Cmp(o.Total) == 0
-}
+type Vote = contracts.Vote
 
 // Outcome kinds a Voter reports.
 type OutcomeKind int

@@ -4,38 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math/big"
-
-	"github.com/cmt-rewards/cmt-rewards/txsend"
 )
 
 // Every read below is an eth_call of the contract from our address through
-// txsend (bounded by its RPCTimeout). A nil block means the latest block.
-
-func (s *Submitter) call(ctx context.Context, data []byte, block *big.Int) ([]byte, error) {
-	return s.tx.Read(ctx, txsend.Call{To: s.cfg.Contract, Data: data}, block)
-}
-
-func (s *Submitter) nextEpoch(ctx context.Context, block *big.Int) (uint64, error) {
-	out, err := s.call(ctx, s.abi.PackNextEpoch(), block)
-	if err != nil {
-		return 0, err
-	}
-	n, err := s.abi.UnpackNextEpoch(out)
-	if err != nil {
-		return 0, fmt.Errorf("decode nextEpoch: %w", err)
-	}
-	if !n.IsUint64() {
-		return 0, fmt.Errorf("nextEpoch %s exceeds 64 bits", n)
-	}
-	return n.Uint64(), nil
-}
+// txsend (bounded by its RPCTimeout), with contracts.Reader. A nil block
+// means the latest block.
 
 func (s *Submitter) isActive(ctx context.Context) (bool, error) {
-	out, err := s.call(ctx, s.abi.PackIsActive(s.addr), nil)
-	if err != nil {
-		return false, err
-	}
-	return s.abi.UnpackIsActive(out)
+	return s.read.IsActive(ctx, nil, s.addr)
 }
 
 // chainState is what the contract says about an epoch at one block.
@@ -49,33 +25,25 @@ type chainState struct {
 // transient.
 func (s *Submitter) readState(ctx context.Context, epoch uint64, block *big.Int) (chainState, error) {
 	var st chainState
-	next, err := s.nextEpoch(ctx, block)
+	next, err := s.read.NextEpoch(ctx, block)
 	if err != nil {
 		return st, transient("read nextEpoch", err)
 	}
 	st.next = next
-	e := new(big.Int).SetUint64(epoch)
-	out, err := s.call(ctx, s.abi.PackVoteOf(e, s.addr), block)
+	ours, err := s.read.VoteOf(ctx, block, epoch, s.addr)
 	if err != nil {
 		return st, transient("read voteOf", err)
 	}
-	vo, err := s.abi.UnpackVoteOf(out)
-	if err != nil {
-		return st, transient("decode voteOf", err)
-	}
-	if vo.Root != ([32]byte{}) || vo.Total.Sign() != 0 || vo.ResultHash != ([32]byte{}) {
-		st.ours = &Vote{Epoch: epoch, Root: vo.Root, Total: vo.Total, ResultHash: vo.ResultHash}
-	}
+	st.ours = ours
 	if next > epoch {
-		out, err := s.call(ctx, s.abi.PackEpochRoot(e), block)
+		acc, err := s.read.EpochRoot(ctx, block, epoch)
 		if err != nil {
 			return st, transient("read epochRoot", err)
 		}
-		er, err := s.abi.UnpackEpochRoot(out)
-		if err != nil {
-			return st, transient("decode epochRoot", err)
+		if acc == nil {
+			return st, transient("read epochRoot", fmt.Errorf("epoch %d is before nextEpoch %d but has no root", epoch, next))
 		}
-		st.accepted = &Vote{Epoch: epoch, Root: er.Root, Total: er.Total, ResultHash: er.ResultHash}
+		st.accepted = acc
 	}
 	return st, nil
 }
@@ -110,24 +78,15 @@ func (s *Submitter) View(ctx context.Context, epoch uint64) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	v := View{Block: at.Uint64(), NextEpoch: st.next, Accepted: st.accepted, Ours: st.ours, Available: new(big.Int)}
-	for _, read := range []struct {
-		name   string
-		data   []byte
-		unpack func([]byte) (*big.Int, error)
-	}{
-		{"totalClaimed", s.abi.PackTotalClaimed(), s.abi.UnpackTotalClaimed},
-		{"rewardFunds", s.abi.PackRewardFunds(), s.abi.UnpackRewardFunds},
-	} {
-		out, err := s.call(ctx, read.data, at)
-		if err != nil {
-			return View{}, fmt.Errorf("read %s: %w", read.name, err)
-		}
-		n, err := read.unpack(out)
-		if err != nil {
-			return View{}, fmt.Errorf("decode %s: %w", read.name, err)
-		}
-		v.Available.Add(v.Available, n)
+	v := View{Block: at.Uint64(), NextEpoch: st.next, Accepted: st.accepted, Ours: st.ours}
+	claimed, err := s.read.TotalClaimed(ctx, at)
+	if err != nil {
+		return View{}, err
 	}
+	funds, err := s.read.RewardFunds(ctx, at)
+	if err != nil {
+		return View{}, err
+	}
+	v.Available = new(big.Int).Add(claimed, funds)
 	return v, nil
 }

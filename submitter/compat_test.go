@@ -39,7 +39,7 @@ func TestRecordV1Compatible(t *testing.T) {
 		t.Fatalf("txsend view %+v", view)
 	}
 	back, err := s.callVote(view.Call)
-	if err != nil || !back.Equal(rec.vote()) {
+	if err != nil || !same(back, rec.vote()) {
 		t.Fatalf("the view's call carries %v (%v), want %v", back, err, rec.vote())
 	}
 }

@@ -100,7 +100,7 @@ func (r *record) replaced(v Vote) bool {
 		return false
 	}
 	for _, p := range r.Replaced {
-		if p.Vote.vote().Equal(v) {
+		if same(p.Vote.vote(), v) {
 			return true
 		}
 	}
@@ -353,7 +353,7 @@ func (vs voteStore) Update(key string, change func(cur *txsend.Record) (*txsend.
 			return nil, fmt.Errorf("record of epoch %d: the call votes for epoch %d", epoch, v.Epoch)
 		case cur == nil:
 			cur = &record{Version: recordVersion, Epoch: epoch, Root: v.Root, Total: v.Total, ResultHash: v.ResultHash}
-		case !cur.vote().Equal(v):
+		case !same(cur.vote(), v):
 			return nil, fmt.Errorf("%w: recorded %s, the call is %s", ErrConflictingVote, cur.vote(), v)
 		}
 		cur.Attempts = next.Attempts

@@ -74,7 +74,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := got.Attempts[0]; !got.vote().Equal(v) || a.Nonce != 7 || a.TipCap.Int64() != 1 || a.FeeCap.Int64() != 2 || a.GasPrice != nil {
+	if a := got.Attempts[0]; !same(got.vote(), v) || a.Nonce != 7 || a.TipCap.Int64() != 1 || a.FeeCap.Int64() != 2 || a.GasPrice != nil {
 		t.Fatalf("round trip: %+v", got)
 	}
 	if _, err := decodeRecord(4, b); err == nil {

@@ -33,7 +33,7 @@ func TestConflictingVoteOfOurKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.State != Conflict || out.Accepted == nil || !out.Accepted.Equal(theirs) {
+	if out.State != Conflict || out.Accepted == nil || !same(*out.Accepted, theirs) {
 		t.Fatalf("outcome %+v (chain vote %v), want conflict with %v", out, out.Accepted, theirs)
 	}
 	if n := e.proxy.sends.Load() - sends; n != 0 {
@@ -84,7 +84,7 @@ func TestReplaceOwnConfirmedVote(t *testing.T) {
 		t.Fatalf("%d RootVoteWithdrawn events, want 1 by us", len(all))
 	}
 	rec := records(t, l)[0]
-	if len(rec.Replaced) != 1 || !rec.Replaced[0].Vote.vote().Equal(first) || !rec.vote().Equal(second) {
+	if len(rec.Replaced) != 1 || !same(rec.Replaced[0].Vote.vote(), first) || !same(rec.vote(), second) {
 		t.Fatalf("record %+v", rec)
 	}
 

@@ -82,9 +82,9 @@ func (r *run) watch(ctx context.Context, p txsend.Poll) (txsend.Action, error) {
 		}
 		out := Outcome{State: Confirmed, TxHash: p.Mined.TxHash, Block: p.Mined.BlockNumber.Uint64()}
 		switch {
-		case st.accepted != nil && !st.accepted.Equal(r.v):
+		case st.accepted != nil && !st.accepted.Equal(&r.v):
 			out.State, out.Accepted = Disputed, st.accepted
-		case st.ours != nil && !st.ours.Equal(r.v) && !r.rec.replaced(*st.ours):
+		case st.ours != nil && !st.ours.Equal(&r.v) && !r.rec.replaced(*st.ours):
 			out.State, out.Accepted = Conflict, st.ours // our vote was replaced since, and not by us
 		}
 		r.verdict = &out
@@ -134,7 +134,7 @@ func (r *run) decide(ctx context.Context, p txsend.Poll, st chainState) (txsend.
 	}
 	var out Outcome
 	switch {
-	case cst.accepted != nil && !cst.accepted.Equal(r.v):
+	case cst.accepted != nil && !cst.accepted.Equal(&r.v):
 		out = Outcome{State: Disputed, Accepted: cst.accepted}
 	case is(cst.ours, r.v):
 		out = Outcome{State: AlreadyVoted}
@@ -212,4 +212,4 @@ func confirmedHeight(head, c uint64) (*big.Int, bool) {
 }
 
 // is reports whether the chain's vote p (nil: none) is v.
-func is(p *Vote, v Vote) bool { return p != nil && p.Equal(v) }
+func is(p *Vote, v Vote) bool { return p != nil && p.Equal(&v) }

@@ -108,31 +108,13 @@ func (s State) String() string {
 }
 
 // Vote is one validator's vote for an epoch's root.
-type Vote struct {
-	Epoch      uint64
-	Root       common.Hash
-	Total      *big.Int // wei, the sum of the tree's cumulative payouts
-	ResultHash common.Hash
-}
+type Vote = contracts.Vote
 
-// Equal reports whether two votes are the same (epoch, root, total,
-// resultHash).
-func (v Vote) Equal(o Vote) bool {
-	if v.Epoch != o.Epoch || v.Root != o.Root || v.ResultHash != o.ResultHash {
-		return false
-	}
-	if v.Total == nil || o.Total == nil {
-		return v.Total == nil && o.Total == nil
-	}
-	return v.Total.Cmp(o.Total) == 0
-}
+// same reports whether two votes are equal.
+func same(a, b Vote) bool { return a.Equal(&b) }
 
-// String describes the vote for logs and errors.
-func (v Vote) String() string {
-	return fmt.Sprintf("epoch %d root %s total %s result %s", v.Epoch, v.Root.Hex(), v.Total, v.ResultHash.Hex())
-}
-
-func (v Vote) check() error {
+// checkVote refuses a vote submitRoot could not carry.
+func checkVote(v Vote) error {
 	if v.Total == nil {
 		return fmt.Errorf("%w: total is missing", ErrInvalidVote)
 	}
@@ -167,8 +149,9 @@ type Submitter struct {
 	log   *zap.Logger
 	now   func() time.Time
 	addr  common.Address
-	abi   *contracts.ValidatorSet
-	sem   chan struct{} // one token: serialises Submit, waits respecting ctx
+	abi   *contracts.ValidatorSet // packs submitRoot
+	read  *contracts.Reader       // every contract read, from our address
+	sem   chan struct{}           // one token: serialises Submit, waits respecting ctx
 }
 
 // New loads the validator key and checks that the node and the ledger
@@ -210,6 +193,9 @@ func New(ctx context.Context, cfg Config, b Backend, store *ledger.Ledger, log *
 		sem:   make(chan struct{}, 1),
 	}
 	s.log = log.With(zap.Stringer("validator", s.addr))
+	s.read = contracts.NewReader(func(ctx context.Context, data []byte, block *big.Int) ([]byte, error) {
+		return s.tx.Read(ctx, txsend.Call{To: s.cfg.Contract, Data: data}, block)
+	})
 	if s.tx, err = txsend.New(ctx, cfg.Config, b, key, voteStore{s}, log, now); err != nil {
 		return nil, err
 	}
@@ -227,7 +213,7 @@ func (s *Submitter) Address() common.Address { return s.addr }
 // NextEpoch reads the contract's nextEpoch at the latest block: the only
 // epoch a vote can be sent for.
 func (s *Submitter) NextEpoch(ctx context.Context) (uint64, error) {
-	n, err := s.nextEpoch(ctx, nil)
+	n, err := s.read.NextEpoch(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("read next epoch: %w", err)
 	}
@@ -258,7 +244,7 @@ func (s *Submitter) NextEpoch(ctx context.Context) (uint64, error) {
 // about a vote we sent is recorded, and a later Submit returns it without
 // reading the chain.
 func (s *Submitter) Submit(ctx context.Context, v Vote) (Outcome, error) {
-	if err := v.check(); err != nil {
+	if err := checkVote(v); err != nil {
 		return Outcome{}, fmt.Errorf("submit epoch %d: %w", v.Epoch, err)
 	}
 	select {
@@ -279,7 +265,7 @@ func (s *Submitter) submit(ctx context.Context, v Vote) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	if rec != nil && !rec.vote().Equal(v) {
+	if rec != nil && !same(rec.vote(), v) {
 		if rec, err = s.replace(rec, v); err != nil {
 			return rec.outcome(), err
 		}

@@ -293,7 +293,7 @@ func TestAcceptedByOthers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if out.State != tc.want || out.Accepted == nil || !out.Accepted.Equal(tc.theirs) || out.Attempts != 0 {
+			if out.State != tc.want || out.Accepted == nil || !same(*out.Accepted, tc.theirs) || out.Attempts != 0 {
 				t.Fatalf("outcome %+v (accepted %v), want %v with their vote", out, out.Accepted, tc.want)
 			}
 			if n := e.proxy.sends.Load(); n != 0 {

@@ -75,21 +75,14 @@ func (v *submitVoter) Chain(ctx context.Context, k uint64) (settle.ChainView, er
 	if err != nil {
 		return settle.ChainView{}, err
 	}
-	return settle.ChainView{NextEpoch: view.NextEpoch, Accepted: settleVote(view.Accepted), Ours: settleVote(view.Ours), Available: view.Available}, nil
-}
-
-func settleVote(v *submitter.Vote) *settle.Vote {
-	if v == nil {
-		return nil
-	}
-	return &settle.Vote{Epoch: v.Epoch, Root: v.Root, Total: v.Total, ResultHash: v.ResultHash}
+	return settle.ChainView{NextEpoch: view.NextEpoch, Accepted: view.Accepted, Ours: view.Ours, Available: view.Available}, nil
 }
 
 // Vote implements settle.Voter.
 func (v *submitVoter) Vote(ctx context.Context, vote settle.Vote) (settle.Outcome, error) {
 	ctx, cancel := context.WithTimeout(ctx, v.timeout)
 	defer cancel()
-	out, err := v.s.Submit(ctx, submitter.Vote{Epoch: vote.Epoch, Root: vote.Root, Total: vote.Total, ResultHash: vote.ResultHash})
+	out, err := v.s.Submit(ctx, vote) // one Vote type: contracts.Vote
 	v.mu.Lock()
 	if out.Attempts > v.attempts[vote.Epoch] {
 		v.attempts[vote.Epoch] = out.Attempts
@@ -98,7 +91,7 @@ func (v *submitVoter) Vote(ctx context.Context, vote settle.Vote) (settle.Outcom
 	if err != nil {
 		return settle.Outcome{}, err
 	}
-	res := settle.Outcome{TxHash: out.TxHash, Accepted: settleVote(out.Accepted)}
+	res := settle.Outcome{TxHash: out.TxHash, Accepted: out.Accepted}
 	switch out.State {
 	case submitter.Pending:
 		res.Kind = settle.Pending

@@ -47,34 +47,33 @@ func (v *DirectVoter) Call(ctx context.Context, data []byte) []byte {
 	return out
 }
 
-// Chain implements settle.Voter, at the head.
+// Chain implements settle.Voter, at the head, with contracts.Reader.
 func (v *DirectVoter) Chain(ctx context.Context, k uint64) (settle.ChainView, error) {
-	vs := contracts.NewValidatorSet()
-	e := new(big.Int).SetUint64(k)
-	next, err := vs.UnpackNextEpoch(v.Call(ctx, vs.PackNextEpoch()))
+	r := contracts.NewReader(func(ctx context.Context, data []byte, block *big.Int) ([]byte, error) {
+		return v.Net.Chain.Client().CallContract(ctx, ethereum.CallMsg{From: testnet.Addr(v.Key), To: &v.Net.Contract, Data: data}, block)
+	})
+	next, err := r.NextEpoch(ctx, nil)
 	if err != nil {
 		return settle.ChainView{}, err
 	}
-	view := settle.ChainView{NextEpoch: next.Uint64()}
-	if view.NextEpoch > k {
-		got, err := vs.UnpackEpochRoot(v.Call(ctx, vs.PackEpochRoot(e)))
+	view := settle.ChainView{NextEpoch: next}
+	if next > k {
+		acc, err := r.EpochRoot(ctx, nil, k)
 		if err != nil {
 			return view, err
 		}
-		view.Accepted = &settle.Vote{Epoch: k, Root: got.Root, Total: got.Total, ResultHash: got.ResultHash}
+		view.Accepted = acc
 	}
-	ours, err := vs.UnpackVoteOf(v.Call(ctx, vs.PackVoteOf(e, testnet.Addr(v.Key))))
+	ours, err := r.VoteOf(ctx, nil, k, testnet.Addr(v.Key))
 	if err != nil {
 		return view, err
 	}
-	if ours.Total.Sign() != 0 || ours.Root != ([32]byte{}) || ours.ResultHash != ([32]byte{}) {
-		view.Ours = &settle.Vote{Epoch: k, Root: ours.Root, Total: ours.Total, ResultHash: ours.ResultHash}
-	}
-	claimed, err := vs.UnpackTotalClaimed(v.Call(ctx, vs.PackTotalClaimed()))
+	view.Ours = ours
+	claimed, err := r.TotalClaimed(ctx, nil)
 	if err != nil {
 		return view, err
 	}
-	funds, err := vs.UnpackRewardFunds(v.Call(ctx, vs.PackRewardFunds()))
+	funds, err := r.RewardFunds(ctx, nil)
 	if err != nil {
 		return view, err
 	}
