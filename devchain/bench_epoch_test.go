@@ -109,3 +109,41 @@ func BenchmarkMineEpoch(b *testing.B) {
 		b.ReportMetric(total.Seconds(), "s/run")
 	}
 }
+
+// BenchmarkGenerate appends BENCH_BLOCKS blocks (default 20,000) with
+// Generate to a data directory: the block award on, three signers, and
+// every 100th block a contract call and a transfer (the staking history's
+// share of transactions). BENCH_BLOCKS=216000 is a full CyberMiles epoch.
+func BenchmarkGenerate(b *testing.B) {
+	n := 20_000
+	if s := os.Getenv("BENCH_BLOCKS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v <= 0 {
+			b.Fatalf("BENCH_BLOCKS=%q", s)
+		}
+		n = v
+	}
+	for i := 0; i < b.N; i++ {
+		cfg, _ := genConfig(b)
+		cfg.Epoch = DefaultEpoch
+		cfg.GenesisTime = uint64(time.Now().Add(-DefaultGenesisAge).Unix())
+		txs, _ := genTxs(b, cfg, common.HexToHash("0x70b1c"))
+		every := func(number, t uint64) ([]*types.Transaction, error) {
+			if number == 3 || number%100 == 0 {
+				return txs(map[bool]uint64{true: 3, false: 7}[number == 3], t)
+			}
+			return nil, nil
+		}
+		t0 := time.Now()
+		head, err := Generate(cfg, GenerateOptions{Blocks: uint64(n), Txs: every})
+		if err != nil {
+			b.Fatal(err)
+		}
+		total := time.Since(t0)
+		if head.Number.Uint64() != uint64(n) {
+			b.Fatalf("head %d", head.Number)
+		}
+		b.ReportMetric(float64(n)/total.Seconds(), "blocks/s")
+		b.ReportMetric(total.Seconds(), "s/run")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"os"
 	"sort"
 	"sync"
 	"time"
@@ -77,7 +78,7 @@ type Config struct {
 	GenesisTime uint64              // unix seconds; default now - DefaultGenesisAge
 	HTTP        bool                // serve JSON-RPC on 127.0.0.1 with an OS-assigned port
 	LogIndex    bool                // run go-ethereum's log indexer (3-4x fewer blocks/s); eth_getLogs works without it
-	DataDir     string              // "" keeps everything in memory; to reopen a chain, pass the same Config with GenesisTime set (it reopens at its last block even after SIGKILL)
+	DataDir     string              // "" runs the chain in a temporary directory that Close removes; to reopen a chain, pass the same Config with GenesisTime set (it reopens at its last block even after SIGKILL)
 	Logger      *slog.Logger        // nil discards devchain's and the node's logs
 
 	// RewardCollector receives BlockReward in every block after the genesis,
@@ -108,6 +109,8 @@ type Chain struct {
 	engine  *buildEngine
 	miner   *miner.Miner
 	client  *ethclient.Client
+	genesis *core.Genesis
+	tmpDir  string // the node's data directory when Config.DataDir is empty; removed by Close
 	chainID *big.Int
 	txSign  types.Signer
 
@@ -168,7 +171,7 @@ func New(cfg Config) (*Chain, error) {
 		extra = append(extra, c.addrs[i][:]...)
 	}
 	extra = append(extra, make([]byte, crypto.SignatureLength)...)
-	genesis := &core.Genesis{
+	c.genesis = &core.Genesis{
 		Config:     &chainCfg,
 		Timestamp:  cfg.GenesisTime,
 		ExtraData:  extra,
@@ -178,9 +181,21 @@ func New(cfg Config) (*Chain, error) {
 		Alloc:      cfg.Alloc,
 	}
 
+	// Without a data directory the node still gets one, temporary (removed
+	// by Close): go-ethereum's in-memory database moves blocks 90,000 below
+	// the head to its in-memory freezer by iterating over the whole store
+	// for each block, which makes long chains quadratic; pebble does not.
+	nodeDir := cfg.DataDir
+	if nodeDir == "" {
+		tmp, err := os.MkdirTemp("", "devchain-")
+		if err != nil {
+			return nil, fmt.Errorf("devchain: temporary data directory: %w", err)
+		}
+		c.tmpDir, nodeDir = tmp, tmp
+	}
 	nodeCfg := &node.Config{
 		Name:    "devchain",
-		DataDir: cfg.DataDir,
+		DataDir: nodeDir,
 		P2P:     p2p.Config{NoDiscovery: true, MaxPeers: 0, ListenAddr: ""},
 		Logger:  log.NewLogger(c.log.Handler()),
 	}
@@ -192,12 +207,17 @@ func New(cfg Config) (*Chain, error) {
 		// The holders' web app reads the chain from the page (?rpc=).
 		nodeCfg.HTTPCors = []string{"*"}
 	}
+	ok := false
+	defer func() {
+		if !ok && c.tmpDir != "" {
+			os.RemoveAll(c.tmpDir)
+		}
+	}()
 	stack, err := node.New(nodeCfg)
 	if err != nil {
 		return nil, fmt.Errorf("devchain: create node: %w", err)
 	}
 	c.stack = stack
-	ok := false
 	defer func() {
 		if !ok {
 			stack.Close()
@@ -205,7 +225,7 @@ func New(cfg Config) (*Chain, error) {
 	}()
 
 	ethCfg := ethconfig.Defaults
-	ethCfg.Genesis = genesis
+	ethCfg.Genesis = c.genesis
 	ethCfg.NetworkId = cfg.ChainID
 	ethCfg.SyncMode = downloader.FullSync
 	ethCfg.TxPool.NoLocals = true
@@ -328,8 +348,10 @@ func (cfg *Config) normalize() error {
 }
 
 // Close stops the node: RPC endpoints (the port is released), the eth
-// service and the in-process client. Block production in progress finishes
-// first. Close is idempotent and returns the first close error.
+// service and the in-process client, and removes the temporary data
+// directory of a chain without Config.DataDir. Block production in
+// progress finishes first. Close is idempotent and returns the first close
+// error.
 func (c *Chain) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -340,6 +362,11 @@ func (c *Chain) Close() error {
 	c.client.Close()
 	if err := c.stack.Close(); err != nil {
 		c.closeErr = fmt.Errorf("devchain: close node: %w", err)
+	}
+	if c.tmpDir != "" {
+		if err := os.RemoveAll(c.tmpDir); err != nil && c.closeErr == nil {
+			c.closeErr = fmt.Errorf("devchain: remove temporary data directory: %w", err)
+		}
 	}
 	return c.closeErr
 }
