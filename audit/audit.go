@@ -8,6 +8,14 @@
 // N−1's published result or tree dump, accepted only when its root is the
 // one the contract accepted for N−1, or from recomputing every epoch from
 // the configuration's settle.first_epoch.
+//
+// Headers are read Follower.Concurrency batches at once and streamed into
+// the standing computation, which keeps only misses and signer-set
+// changes, so memory does not grow with the epoch's blocks. What the
+// audit needs of each header is kept in a header cache (Cache), so that
+// auditing again, or epoch N after the epochs before it, reads each
+// header from the node once; a cached header is used only once the node
+// has confirmed that it is still on its chain.
 package audit
 
 import (
@@ -22,13 +30,11 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 	"github.com/holiman/uint256"
-	"go.uber.org/zap"
 
 	"github.com/cmt-rewards/cmt-rewards/calc"
 	"github.com/cmt-rewards/cmt-rewards/calc/merkle"
 	"github.com/cmt-rewards/cmt-rewards/config"
 	"github.com/cmt-rewards/cmt-rewards/export"
-	"github.com/cmt-rewards/cmt-rewards/follower"
 	"github.com/cmt-rewards/cmt-rewards/internal/chaincheck"
 	"github.com/cmt-rewards/cmt-rewards/published"
 )
@@ -59,6 +65,11 @@ type Request struct {
 	// Full recomputes every epoch from Config.Settle.FirstEpoch instead of
 	// reading epoch N−1's file; it excludes Previous.
 	Full bool
+	// CacheDir is the directory of the header cache (see Cache), which
+	// Run creates if needed: "" is DefaultCacheDir. NoCache reads every
+	// header from the node instead and touches no cache.
+	CacheDir string
+	NoCache  bool
 	// Progress, if set, is told what the audit is doing (for a status
 	// line); it may be called often and should be cheap.
 	Progress func(format string, args ...any)
@@ -127,7 +138,12 @@ func (a *auditor) run(ctx context.Context) (*Report, error) {
 	}
 	defer client.Close()
 	a.contract = NewContract(ethclient.NewClient(client), cfg.Contract, cfg.RPCURL, cfg.Follower.RPCTimeout.D())
-	a.src = export.RPCSource{F: follower.NewFetcher(export.FollowerConfig(cfg), client, zap.NewNop())}
+	src, closeSrc, err := a.source(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	defer closeSrc()
+	a.src = src
 	next, err := a.contract.NextEpoch(ctx)
 	if err != nil {
 		return nil, err

@@ -28,7 +28,11 @@ var (
 	ErrHistory = errors.New("chain history not available")
 )
 
-// Source is where chain data comes from.
+// Source is where chain data comes from. Export and Forecast read an
+// epoch's headers (Blocks, from the standing checkpoint to the epoch's
+// last block) before the contract's events (Events, from StartBlock to
+// the same last block), so that a source that gets the events of the
+// blocks it reads along with them can serve the second from the first.
 type Source interface {
 	// Head is the highest block available.
 	Head(ctx context.Context) (uint64, error)
@@ -158,9 +162,18 @@ func build(ctx context.Context, src Source, p Params, b epoch.Bounds, previous [
 	}
 	slices.SortFunc(in.PreviousCumulative, func(a, b calc.Balance) int { return bytes.Compare(a.Account[:], b.Account[:]) })
 
+	// Standing first: the headers of the epoch and the warm-up before it
+	// (a source that reads the contract's events of those blocks along
+	// with them, as the auditor's does, then has them at hand for the
+	// events below).
+	scan, err := scanStanding(ctx, src, p, b.First, b.Last, slot)
+	if err != nil {
+		return nil, nil, err
+	}
+
 	// State at the first block: every event before it, replayed.
 	st := newState()
-	err := src.Events(ctx, p.StartBlock, b.Last, func(evs []ledger.Event) error {
+	err = src.Events(ctx, p.StartBlock, b.Last, func(evs []ledger.Event) error {
 		for i := range evs {
 			ev := &evs[i]
 			if ev.Block < b.First {
@@ -182,10 +195,7 @@ func build(ctx context.Context, src Source, p Params, b epoch.Bounds, previous [
 	// the validator events in it (an event in block x takes effect at x+1).
 	active := activeRanges(in)
 
-	standing, runs, err := standingOf(ctx, src, p, b.First, b.Last, active, slot)
-	if err != nil {
-		return nil, nil, err
-	}
+	standing, runs := scan.finish(p, active)
 	for _, r := range runs {
 		in.NotInGoodStanding = append(in.NotInGoodStanding, calc.NotGoodRun{Validator: r.Validator, FromBlock: r.From, ToBlock: r.To, Reason: r.Reason})
 	}
@@ -195,15 +205,23 @@ func build(ctx context.Context, src Source, p Params, b epoch.Bounds, previous [
 	return in, standing, nil
 }
 
-// standingOf replays Clique headers from a checkpoint early enough to judge
-// every block from first−W+1, and derives the not-good runs of [first, last]
-// from the misses and the signer set in force at each block of the epoch.
-func standingOf(ctx context.Context, src Source, p Params, first, last uint64, active map[common.Address][]epoch.Range, slotFn func(epoch.Slot)) ([]ValidatorStanding, []epoch.Run, error) {
+// standingScan is what standing needs of the headers of [first, last]:
+// the misses charged from first−W+1 on and the signer set at each block.
+type standingScan struct {
+	first, last uint64
+	misses      []epoch.Miss
+	signers     epoch.SignerHistory
+}
+
+// scanStanding replays Clique headers from a checkpoint early enough to
+// judge every block from first−W+1, streaming them (only misses and
+// signer-set changes are kept), and sees every block of [first, last]
+// with slotFn when it is not nil.
+func scanStanding(ctx context.Context, src Source, p Params, first, last uint64, slotFn func(epoch.Slot)) (*standingScan, error) {
 	judgeFrom := max(p.Standing.MissesFrom(first), 1)
 	cp := epoch.WarmCheckpoint(p.CliqueEpoch, judgeFrom, calc.MaxValidators)
 	var tracker *epoch.MissTracker
-	var misses []epoch.Miss
-	var signers epoch.SignerHistory
+	sc := &standingScan{first: first, last: last}
 	err := src.Blocks(ctx, cp, last, func(blocks []ledger.Block) error {
 		for i := range blocks {
 			h := toHeader(&blocks[i])
@@ -222,10 +240,10 @@ func standingOf(ctx context.Context, src Source, p Params, first, last uint64, a
 				return err
 			}
 			if m, ok := p.Standing.MissOf(slot); ok {
-				misses = append(misses, m)
+				sc.misses = append(sc.misses, m)
 			}
 			if slot.Block >= first {
-				signers.Add(slot.Block, slot.Signers)
+				sc.signers.Add(slot.Block, slot.Signers)
 				if slotFn != nil {
 					slotFn(slot)
 				}
@@ -234,12 +252,20 @@ func standingOf(ctx context.Context, src Source, p Params, first, last uint64, a
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("standing for blocks %d-%d: %w", first, last, err)
+		return nil, fmt.Errorf("standing for blocks %d-%d: %w", first, last, err)
 	}
 	if tracker == nil || tracker.Next() != last+1 {
-		return nil, nil, fmt.Errorf("standing for blocks %d-%d: headers missing: %w", first, last, ErrHistory)
+		return nil, fmt.Errorf("standing for blocks %d-%d: headers missing: %w", first, last, ErrHistory)
 	}
-	runs := epoch.NotGoodRuns(p.Standing, misses, signers, active, first, last)
+	return sc, nil
+}
+
+// finish derives the not-good runs of [first, last] from the misses and
+// the signer set in force at each block of the epoch, given the blocks in
+// which each validator is active, and each validator's summary.
+func (sc *standingScan) finish(p Params, active map[common.Address][]epoch.Range) ([]ValidatorStanding, []epoch.Run) {
+	first, last, misses := sc.first, sc.last, sc.misses
+	runs := epoch.NotGoodRuns(p.Standing, misses, sc.signers, active, first, last)
 
 	var out []ValidatorStanding
 	for v, ranges := range active {
@@ -260,7 +286,7 @@ func standingOf(ctx context.Context, src Source, p Params, first, last uint64, a
 		out = append(out, vs)
 	}
 	slices.SortFunc(out, func(a, b ValidatorStanding) int { return bytes.Compare(a.Validator[:], b.Validator[:]) })
-	return out, runs, nil
+	return out, runs
 }
 
 func toHeader(b *ledger.Block) epoch.Header {

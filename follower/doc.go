@@ -6,7 +6,14 @@
 // node through it). A Follower owns a ledger and follows the chain into it
 // through a Fetcher, from the configured start block up to head −
 // confirmations, in batches fetched concurrently and committed in order,
-// one ledger transaction per batch.
+// one ledger transaction per batch or per run of batches ready together.
+//
+// Fetching is pipelined: Concurrency header batches are requested at once,
+// and the checks of a batch (decoding, hash, seal recovery) run on every
+// core while later batches are being requested and earlier ones stored.
+// Headers are decoded without reflection by a scanner for the plain shape
+// of a header reply; anything else goes to encoding/json, whose verdict
+// and error stand (FuzzFastHeader keeps the two in agreement).
 //
 // Every reply is checked before it is used: a header must hash to the
 // hash the node reported and link to its parent. Logs are asked for by

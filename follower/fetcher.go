@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,17 +27,51 @@ import (
 // fetches, and audits and exports read a node through it directly. A
 // Fetcher is safe for concurrent use.
 type Fetcher struct {
-	cfg       Config
-	rpc       RPC
-	log       *zap.Logger
-	rpcErrors *atomic.Uint64 // failed or rejected RPC calls
+	cfg           Config
+	rpc           RPC
+	log           *zap.Logger
+	rpcErrors     *atomic.Uint64 // failed or rejected RPC calls
+	contractBloom bloomBits      // the contract address's bits in a logs bloom
 }
 
 // NewFetcher returns a Fetcher of client. Of cfg it uses Contract,
-// CliqueEpoch, BatchSize, RPCTimeout, Attempts, RetryDelay, LogSpan and
-// Clock; the rest is the Follower's.
+// CliqueEpoch, BatchSize, Concurrency, RPCTimeout, Attempts, RetryDelay,
+// LogSpan and Clock; the rest is the Follower's.
 func NewFetcher(cfg Config, client RPC, log *zap.Logger) *Fetcher {
-	return &Fetcher{cfg: cfg.withDefaults(), rpc: client, log: orNop(log), rpcErrors: new(atomic.Uint64)}
+	return newFetcher(cfg.withDefaults(), client, orNop(log), new(atomic.Uint64))
+}
+
+func newFetcher(cfg Config, client RPC, log *zap.Logger, rpcErrors *atomic.Uint64) *Fetcher {
+	return &Fetcher{cfg: cfg, rpc: client, log: log, rpcErrors: rpcErrors, contractBloom: newBloomBits(cfg.Contract[:])}
+}
+
+// bloomBits are the three bits types.Bloom sets for one value.
+type bloomBits [3]struct {
+	i    int
+	mask byte
+}
+
+func newBloomBits(v []byte) (b bloomBits) {
+	var bl types.Bloom
+	bl.Add(v)
+	k := 0
+	for i, c := range bl {
+		for bit := 0; bit < 8 && c != 0; bit++ {
+			if c&(1<<bit) != 0 && k < 3 {
+				b[k].i, b[k].mask = i, 1<<bit
+				k++
+			}
+		}
+	}
+	for ; k < 3; k++ { // two of the three bits coincide
+		b[k] = b[0]
+	}
+	return b
+}
+
+// in is bloom.Test(v) for the value v the bits are of.
+func (b *bloomBits) in(bloom *types.Bloom) bool {
+	return bloom[b[0].i]&b[0].mask != 0 && bloom[b[1].i]&b[1].mask != 0 && bloom[b[2].i]&b[2].mask != 0
 }
 
 // retryPolicy is how one batch of blocks or span of events (what, from
@@ -55,12 +91,12 @@ func (f *Fetcher) RPCErrors() uint64 { return f.rpcErrors.Load() }
 
 // fetchWithRetry is fetch, retried; every failed attempt counts as an RPC
 // error.
-func (f *Fetcher) fetchWithRetry(ctx context.Context, from, to uint64) ([]ledger.Block, []ledger.Event, error) {
+func (f *Fetcher) fetchWithRetry(ctx context.Context, from, to uint64, slots chan struct{}) ([]ledger.Block, []ledger.Event, error) {
 	var blocks []ledger.Block
 	var events []ledger.Event
 	err := retry.Do(ctx, f.retryPolicy("blocks", from, to), func(ctx context.Context) error {
 		var err error
-		if blocks, events, err = f.fetch(ctx, from, to); err != nil {
+		if blocks, events, err = f.fetch(ctx, from, to, slots); err != nil {
 			f.rpcErrors.Add(1)
 		}
 		return err
@@ -85,14 +121,21 @@ func (f *Fetcher) header(ctx context.Context, n uint64) (ledger.Block, error) {
 	return b, err
 }
 
-// fetch gets and checks the headers and contract logs of [from, to].
-func (f *Fetcher) fetch(ctx context.Context, from, to uint64) ([]ledger.Block, []ledger.Event, error) {
-	cctx, cancel := context.WithTimeout(ctx, f.cfg.RPCTimeout)
-	defer cancel()
-	blocks, blooms, err := f.fetchHeaders(cctx, from, to)
+// fetch gets and checks the headers and contract logs of [from, to]. The
+// header batch request holds a slot of slots (if not nil) while it is in
+// flight, so that the checks of one batch (decoding, hashing, seal
+// recovery: CPU work) overlap the next batches' requests.
+func (f *Fetcher) fetch(ctx context.Context, from, to uint64, slots chan struct{}) ([]ledger.Block, []ledger.Event, error) {
+	raws, err := f.batchHeaders(ctx, from, to, slots)
 	if err != nil {
 		return nil, nil, err
 	}
+	blocks, blooms, err := f.checkHeaders(raws, from)
+	if err != nil {
+		return nil, nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, f.cfg.RPCTimeout)
+	defer cancel()
 	events, err := f.fetchBlockLogs(cctx, blocks, blooms)
 	if err != nil {
 		return nil, nil, err
@@ -100,36 +143,80 @@ func (f *Fetcher) fetch(ctx context.Context, from, to uint64) ([]ledger.Block, [
 	return blocks, events, nil
 }
 
-func (f *Fetcher) fetchHeaders(ctx context.Context, from, to uint64) ([]ledger.Block, []types.Bloom, error) {
-	n := int(to - from + 1)
-	raws := make([]json.RawMessage, n)
-	elems := make([]rpc.BatchElem, n)
-	for i := range elems {
-		elems[i] = rpc.BatchElem{Method: "eth_getBlockByNumber", Args: []any{hexutil.Uint64(from + uint64(i)), false}, Result: &raws[i]}
-	}
-	if err := f.rpc.BatchCallContext(ctx, elems); err != nil {
-		return nil, nil, fmt.Errorf("batch get blocks: %w", err)
-	}
-	blocks := make([]ledger.Block, n)
-	blooms := make([]types.Bloom, n)
-	for i := range elems {
-		if elems[i].Error != nil {
-			return nil, nil, fmt.Errorf("get block %d: %w", from+uint64(i), elems[i].Error)
+// batchHeaders gets the replies for blocks [from, to] in one JSON-RPC
+// batch within RPCTimeout, holding a slot of slots (if not nil) meanwhile;
+// the wait for a slot does not count against the timeout.
+func (f *Fetcher) batchHeaders(ctx context.Context, from, to uint64, slots chan struct{}) ([]json.RawMessage, error) {
+	if slots != nil {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
-		b, bloom, err := decodeHeaderBloom(raws[i], from+uint64(i), f.cfg.CliqueEpoch)
+	}
+	cctx, cancel := context.WithTimeout(ctx, f.cfg.RPCTimeout)
+	var raws []json.RawMessage
+	var err error
+	if hb, ok := f.rpc.(headerBatcher); ok {
+		raws, err = hb.blocksByNumber(cctx, from, to)
+	} else {
+		raws, err = batchBlocksRPC(cctx, f.rpc, from, to)
+	}
+	cancel()
+	if slots != nil {
+		<-slots
+	}
+	return raws, err
+}
+
+// checkHeaders decodes and checks the replies raws for blocks from,
+// from+1, …: each hashes to its reported hash and links to the one
+// before it; the sealers are recovered. The replies are decoded in
+// GOMAXPROCS chunks at once (seal recovery is most of the work). A header
+// that fails its checks is reported before a broken link, the lowest such
+// block first.
+func (f *Fetcher) checkHeaders(raws []json.RawMessage, from uint64) ([]ledger.Block, []types.Bloom, error) {
+	blocks := make([]ledger.Block, len(raws))
+	blooms := make([]types.Bloom, len(raws))
+	workers := min(runtime.GOMAXPROCS(0), (len(raws)+minChunk-1)/minChunk)
+	errs := make([]error, max(workers, 1))
+	decode := func(w, lo, hi int) {
+		d := newHeaderDecoder()
+		for g := lo; g < hi; g += group {
+			e := min(g+group, hi)
+			if err := d.decodeGroup(raws[g:e], blocks[g:e], blooms[g:e], from+uint64(g), f.cfg.CliqueEpoch); err != nil {
+				errs[w] = err
+				return
+			}
+		}
+	}
+	if workers <= 1 {
+		decode(0, 0, len(raws))
+	} else {
+		var wg sync.WaitGroup
+		chunk := (len(raws) + workers - 1) / workers
+		for w := range workers {
+			wg.Go(func() { decode(w, w*chunk, min((w+1)*chunk, len(raws))) })
+		}
+		wg.Wait()
+	}
+	for _, err := range errs {
 		if err != nil {
 			return nil, nil, err
 		}
-		blooms[i] = bloom
-		if i > 0 && b.ParentHash != blocks[i-1].Hash {
+	}
+	for i := 1; i < len(blocks); i++ {
+		if blocks[i].ParentHash != blocks[i-1].Hash {
 			// The chain moved under us between elements; the retry sees a
 			// consistent view.
-			return nil, nil, fmt.Errorf("block %d does not link to block %d in the same reply", b.Number, b.Number-1)
+			return nil, nil, fmt.Errorf("block %d does not link to block %d in the same reply", blocks[i].Number, blocks[i].Number-1)
 		}
-		blocks[i] = b
 	}
 	return blocks, blooms, nil
 }
+
+// minChunk is the fewest headers checkHeaders gives a goroutine of its own.
+const minChunk = 64
 
 // fetchBlockLogs gets the contract's relevant logs of the given blocks,
 // whose headers (and so logs blooms) are hash-checked.
@@ -152,7 +239,7 @@ func (f *Fetcher) fetchHeaders(ctx context.Context, from, to uint64) ([]ledger.B
 func (f *Fetcher) fetchBlockLogs(ctx context.Context, blocks []ledger.Block, blooms []types.Bloom) ([]ledger.Event, error) {
 	var asked []int // indexes of the blocks to ask
 	for i := range blooms {
-		if blooms[i].Test(f.cfg.Contract[:]) {
+		if f.contractBloom.in(&blooms[i]) {
 			asked = append(asked, i)
 		}
 	}
@@ -316,25 +403,117 @@ func (f *Fetcher) fetchRangeLogs(ctx context.Context, from, to uint64) ([]ledger
 
 // FetchBlocks fetches and checks blocks [from, to] and their events and
 // calls fn with them, a batch of BatchSize blocks at a time, in order,
-// retrying each batch (Attempts, from RetryDelay). It stores nothing; an
+// retrying each batch (Attempts, from RetryDelay). Up to Concurrency batch
+// requests are in flight while earlier batches are checked and handed to
+// fn (fn is called from one goroutine at a time). It stores nothing; an
 // error from fn stops it and is returned. Cancelling ctx stops it within
-// the current attempt or wait.
+// the current attempts or waits.
 func (f *Fetcher) FetchBlocks(ctx context.Context, from, to uint64, fn func([]ledger.Block, []ledger.Event) error) error {
+	return f.pipeline(ctx, from, to, 1, func(_, _ uint64, blocks []ledger.Block, events []ledger.Event) error {
+		return fn(blocks, events)
+	})
+}
+
+// fetched is one batch of a pipeline.
+type fetched struct {
+	from, to uint64
+	blocks   []ledger.Block
+	events   []ledger.Event
+	err      error
+	done     chan struct{}
+}
+
+// pipeline fetches and checks [from, to] in batches of BatchSize and calls
+// fn with them in order, from this goroutine. Each batch is fetched (with
+// retries) by its own goroutine; Concurrency header requests are in
+// flight at a time, and up to 2×Concurrency batches are fetched ahead of
+// fn, so that the checks (CPU) of some batches overlap the requests of
+// others and fn (a ledger write) overlaps both. fn gets up to merge
+// consecutive batches that are ready at once, concatenated (from and to
+// are the blocks' span). An error from a batch or from fn stops the
+// pipeline; the batches before it have been handed to fn.
+func (f *Fetcher) pipeline(ctx context.Context, from, to uint64, merge int, fn func(from, to uint64, blocks []ledger.Block, events []ledger.Event) error) error {
+	// On return, cancel whatever is still being fetched and wait for it:
+	// nothing of this call outlives it.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	size := uint64(f.cfg.BatchSize)
-	for lo := from; lo <= to; lo += size {
-		hi := min(lo+size-1, to)
-		blocks, events, err := f.fetchWithRetry(ctx, lo, hi)
-		if err != nil {
-			return err
+	ahead := make(chan struct{}, 2*f.cfg.Concurrency) // batches fetched but not yet handed to fn
+	slots := make(chan struct{}, f.cfg.Concurrency)   // header requests in flight
+	queue := make(chan *fetched, 2*f.cfg.Concurrency)
+	wg.Go(func() {
+		defer close(queue)
+		for lo := from; lo <= to; lo += size {
+			b := &fetched{from: lo, to: min(lo+size-1, to), done: make(chan struct{})}
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			wg.Go(func() {
+				defer close(b.done)
+				b.blocks, b.events, b.err = f.fetchWithRetry(ctx, b.from, b.to, slots)
+			})
+			select {
+			case queue <- b:
+			case <-ctx.Done():
+				return
+			}
+			if b.to == to || lo+size < lo { // done, or overflow
+				return
+			}
 		}
-		if err := fn(blocks, events); err != nil {
-			return err
+	})
+	var next *fetched // taken from the queue but not handed on
+	for {
+		b := next
+		next = nil
+		if b == nil {
+			var ok bool
+			if b, ok = <-queue; !ok {
+				return ctx.Err()
+			}
 		}
-		if hi == to {
-			break
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		<-ahead
+		if b.err != nil {
+			return b.err
+		}
+		lo, hi, blocks, events := b.from, b.to, b.blocks, b.events
+	merging:
+		for k := 1; k < merge; k++ {
+			var nb *fetched
+			select {
+			case nb = <-queue: // nil once the queue is closed
+			default:
+			}
+			if nb == nil {
+				break
+			}
+			select {
+			case <-nb.done:
+			default:
+				next = nb
+				break merging
+			}
+			if nb.err != nil {
+				next = nb
+				break
+			}
+			<-ahead
+			hi = nb.to
+			blocks, events = append(blocks, nb.blocks...), append(events, nb.events...)
+		}
+		if err := fn(lo, hi, blocks, events); err != nil {
+			return err
 		}
 	}
-	return nil
 }
 
 // FetchEvents fetches the contract's events in [from, to] with eth_getLogs

@@ -32,8 +32,8 @@ type Config struct {
 	Contract      common.Address
 	Confirmations uint64 // the follower ingests up to the node's head − Confirmations
 	CliqueEpoch   uint64 // default epoch.DefaultCliqueEpoch
-	BatchSize     int    // blocks per JSON-RPC batch and per ledger transaction (default 500)
-	Concurrency   int    // batches fetched at once (default 4)
+	BatchSize     int    // blocks per JSON-RPC batch (default 500); a ledger transaction holds one or more batches
+	Concurrency   int    // header batches requested at once (default 4); up to twice as many are fetched ahead of the ledger
 	PollInterval  time.Duration
 	RPCTimeout    time.Duration // one call or batch, one attempt (default 15s)
 	MaxReorgDepth uint64        // default 10,000
@@ -121,7 +121,7 @@ func New(cfg Config, client RPC, l *ledger.Ledger, log *zap.Logger) *Follower {
 	}
 	cfg, log = cfg.withDefaults(), orNop(log)
 	f := &Follower{cfg: cfg, l: l, log: log}
-	f.fetch = &Fetcher{cfg: cfg, rpc: client, log: log, rpcErrors: &f.Stats.RPCErrors}
+	f.fetch = newFetcher(cfg, client, log, &f.Stats.RPCErrors)
 	return f
 }
 
@@ -236,74 +236,23 @@ func (f *Follower) checkHead(ctx context.Context) error {
 	return f.l.Truncate(cut)
 }
 
-type batch struct {
-	from, to uint64
-	blocks   []ledger.Block
-	events   []ledger.Event
-	err      error
-	done     chan struct{}
-}
+// mergeBatches is how many fetched batches the follower commits in one
+// ledger transaction when they are ready together (a ledger write that
+// fell behind catches up in fewer, larger transactions).
+const mergeBatches = 8
 
-// ingest fetches [from, to] in batches, Concurrency at a time, and commits
-// them in order.
+// ingest fetches [from, to] through the fetcher's pipeline and commits the
+// batches in order, one ledger transaction per batch or run of ready
+// batches.
 func (f *Follower) ingest(ctx context.Context, from, to uint64) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	size := uint64(f.cfg.BatchSize)
-	// tokens bounds batches fetched but not yet committed, so a slow ledger
-	// cannot make the fetchers run ahead without limit; fetching bounds the
-	// requests in flight. With twice as many tokens, Concurrency fetches
-	// keep running while a batch is being committed.
-	tokens := make(chan struct{}, 2*f.cfg.Concurrency)
-	fetching := make(chan struct{}, f.cfg.Concurrency)
-	queue := make(chan *batch, 2*f.cfg.Concurrency)
-	go func() {
-		defer close(queue)
-		for lo := from; lo <= to; lo += size {
-			b := &batch{from: lo, to: min(lo+size-1, to), done: make(chan struct{})}
-			select {
-			case tokens <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			go func() {
-				defer close(b.done)
-				select {
-				case fetching <- struct{}{}:
-				case <-ctx.Done():
-					b.err = ctx.Err()
-					return
-				}
-				b.blocks, b.events, b.err = f.fetch.fetchWithRetry(ctx, b.from, b.to)
-				<-fetching
-			}()
-			select {
-			case queue <- b:
-			case <-ctx.Done():
-				return
-			}
-			if lo+size < lo { // overflow guard
-				return
-			}
+	return f.fetch.pipeline(ctx, from, to, mergeBatches, func(lo, hi uint64, blocks []ledger.Block, events []ledger.Event) error {
+		if err := f.l.Append(blocks, events); err != nil {
+			return fmt.Errorf("store blocks %d-%d: %w", lo, hi, err)
 		}
-	}()
-	for b := range queue {
-		select {
-		case <-b.done:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		<-tokens
-		if b.err != nil {
-			return b.err
-		}
-		if err := f.l.Append(b.blocks, b.events); err != nil {
-			return fmt.Errorf("store blocks %d-%d: %w", b.from, b.to, err)
-		}
-		f.Stats.Blocks.Add(uint64(len(b.blocks)))
-		f.Stats.Events.Add(uint64(len(b.events)))
-		f.Stats.LedgerHead.Store(b.to)
-		f.log.Debug("ingested", zap.Uint64("from", b.from), zap.Uint64("to", b.to), zap.Int("events", len(b.events)))
-	}
-	return ctx.Err()
+		f.Stats.Blocks.Add(uint64(len(blocks)))
+		f.Stats.Events.Add(uint64(len(events)))
+		f.Stats.LedgerHead.Store(hi)
+		f.log.Debug("ingested", zap.Uint64("from", lo), zap.Uint64("to", hi), zap.Int("events", len(events)))
+		return nil
+	})
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/cmt-rewards/cmt-rewards/config"
 )
 
-const auditSynopsis = "--epoch N --config FILE [--rpc URL] [--contract ADDR] [--address ACCOUNT] [--result FILE|URL] [--previous FILE|URL | --full] [--json]"
+const auditSynopsis = "--epoch N --config FILE [--rpc URL] [--contract ADDR] [--address ACCOUNT] [--result FILE|URL] [--previous FILE|URL | --full] [--cache-dir DIR | --no-cache] [--json]"
 
 // auditExits are audit's exit codes: it alone has "undecided".
 const auditExits = "exit 0 match, 1 mismatch, 2 undecided (the epoch could not be compared), 64 usage"
@@ -31,6 +31,9 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	resultLoc := fs.String("result", "", "published result (cmt-epoch-payouts-v1) of the epoch to compare, a file or an http(s) URL")
 	prevLoc := fs.String("previous", "", "published result or tree dump of epoch N−1, a file or URL, for the cumulative amounts before N (default: beside --result); a missing dump is the empty tree when epoch N−1's on-chain root is all zeros")
 	full := fs.Bool("full", false, "recompute every epoch from settle.first_epoch instead of reading epoch N−1's published file")
+	defCache, _ := audit.DefaultCacheDir()
+	cacheDir := fs.String("cache-dir", defCache, "directory of the header cache: headers read from the node once, per chain (chain ID and genesis hash) and block hash, and proven canonical against the node before reuse")
+	noCache := fs.Bool("no-cache", false, "read every header from the node; read and write no header cache")
 	asJSON := fs.Bool("json", false, "print the report as one JSON document")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -41,7 +44,10 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if *k < 0 {
 		return fmt.Errorf("%w: --epoch is required (a number ≥ 0)", errUsage)
 	}
-	req := audit.Request{Epoch: uint64(*k), Result: *resultLoc, Previous: *prevLoc, Full: *full}
+	if !*noCache && *cacheDir == "" {
+		return fmt.Errorf("%w: --cache-dir is required: there is no user cache directory ($XDG_CACHE_HOME or $HOME); or give --no-cache", errUsage)
+	}
+	req := audit.Request{Epoch: uint64(*k), Result: *resultLoc, Previous: *prevLoc, Full: *full, CacheDir: *cacheDir, NoCache: *noCache}
 	if *address != "" {
 		acc, err := parseAddress("--address", *address)
 		if err != nil {

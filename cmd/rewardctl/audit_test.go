@@ -88,6 +88,30 @@ func TestAudit(t *testing.T) {
 		}
 	})
 
+	t.Run("header cache", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "headers")
+		var outs []string
+		for _, args := range [][]string{{"--cache-dir", dir}, {"--cache-dir", dir}, {"--no-cache"}} {
+			code, stdout, stderr := runCmd(t, append([]string{"audit", "--config", s.cfg, "--epoch", "1", "--full", "--result", s.file(1, "result")}, args...)...)
+			if code != 0 || !strings.Contains(stdout, "MATCH: epoch 1") {
+				t.Fatalf("%v: exit %d\n%s\n%s", args, code, stdout, stderr)
+			}
+			outs = append(outs, stdout)
+		}
+		if outs[1] != outs[0] || outs[2] != outs[0] {
+			t.Errorf("reports differ with the cache empty, filled and off:\n%s\n%s\n%s", outs[0], outs[1], outs[2])
+		}
+		if files, _ := filepath.Glob(filepath.Join(dir, "chain-*.db")); len(files) != 1 {
+			t.Errorf("cache files in %s: %v, want one", dir, files)
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "chain-*.db"))
+		os.WriteFile(files[0], bytes.Repeat([]byte("x"), 8192), 0o600)
+		code, stdout, stderr := runCmd(t, "audit", "--config", s.cfg, "--epoch", "1", "--full", "--cache-dir", dir)
+		if code != exitUndecided || !strings.Contains(stderr, files[0]) || !strings.Contains(stderr, "header cache") {
+			t.Errorf("corrupted cache: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+	})
+
 	t.Run("json", func(t *testing.T) {
 		code, stdout, stderr := runCmd(t, "audit", "--config", s.cfg, "--epoch", "1", "--previous", s.file(0, "tree"), "--json", "--address", user0)
 		if code != 0 {

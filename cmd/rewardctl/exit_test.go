@@ -23,6 +23,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	// Header caches and transaction records default to the user's cache
+	// directory: keep the tests' out of the real one.
+	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	rewardctlBin = filepath.Join(dir, "rewardctl")
 	if out, err := exec.Command("go", "build", "-o", rewardctlBin, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build rewardctl: %v\n%s", err, out)

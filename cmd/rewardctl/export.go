@@ -9,7 +9,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/ethereum/go-ethereum/rpc"
 	"go.uber.org/zap"
 
 	"github.com/cmt-rewards/cmt-rewards/calc"
@@ -71,7 +70,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		if url == "" {
 			url = cfg.RPCURL
 		}
-		client, err := rpc.DialContext(ctx, url)
+		client, err := follower.Dial(ctx, url, cfg.Follower.Concurrency)
 		if err != nil {
 			return fmt.Errorf("dial %s: %w", url, err)
 		}

@@ -33,6 +33,7 @@ type daemon struct {
 	cfg      config.Config
 	log      *zap.Logger
 	client   *rpc.Client
+	bulk     *follower.Client // the follower's own connection: header batches on the lean path
 	l        *ledger.Ledger
 	follower *follower.Follower
 	settler  *settle.Settler
@@ -93,7 +94,10 @@ func start(ctx context.Context, cfg config.Config, log *zap.Logger, h hooks) (_ 
 	if err != nil {
 		return nil, err
 	}
-	d.follower = follower.New(export.FollowerConfig(&cfg), d.client, d.l, log.Named("follower"))
+	if d.bulk, err = follower.Dial(ctx, cfg.RPCURL, cfg.Follower.Concurrency); err != nil {
+		return nil, fmt.Errorf("rpc_url %s: %w", cfg.RPCURL, err)
+	}
+	d.follower = follower.New(export.FollowerConfig(&cfg), d.bulk, d.l, log.Named("follower"))
 	d.settler = settle.New(settle.Config{Params: params, PublishDir: cfg.Settle.PublishDir, FirstEpoch: cfg.Settle.FirstEpoch, AfterSave: h.afterSave}, d.l, d.voter, log.Named("settle"), nil)
 	if err := d.checkStart(ctx); err != nil {
 		return nil, err
@@ -267,5 +271,8 @@ func (d *daemon) close() {
 	}
 	if d.client != nil {
 		d.client.Close()
+	}
+	if d.bulk != nil {
+		d.bulk.Close()
 	}
 }

@@ -30,6 +30,14 @@
 // starts a sync with fewer than 5 peers only on its 10-second forced-sync
 // cycle, so Restart usually takes about 10 s.
 //
+// ExportChain and Import serve a chain built elsewhere (say, mined fast by
+// the embedded devchain) from one real geth: ExportChain writes a genesis
+// file geth 1.13.15 accepts and the blocks as RLP, and Import runs
+// `geth init` and `geth import` and starts geth with HTTP JSON-RPC on
+// loopback, no peers and no sealing (stock geth knows no block award, so
+// the chain must have none). Benchmarks run against it as against a node
+// in its own process.
+//
 // Everything listens on 127.0.0.1 only: HTTP and auth RPC via flags, the p2p
 // listener via a config file (geth has no flag for the p2p listen host).
 package gethnet

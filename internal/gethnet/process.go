@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -47,20 +48,30 @@ func startGeth(geth, logPath string, args ...string) (*process, error) {
 	cmd := exec.Command(geth, args...)
 	cmd.Stdout, cmd.Stderr = f, f
 	setProcAttr(cmd)
-	if err := cmd.Start(); err != nil {
-		f.Close()
-		return nil, err
-	}
-	p := &process{
-		pid:  cmd.Process.Pid,
-		kill: cmd.Process.Signal,
-		done: make(chan struct{}),
-	}
+	// The parent-death signal (setProcAttr) fires when the OS thread that
+	// started the child exits, not the process, and the Go runtime ends a
+	// thread whose goroutine exits while locked to it (go-ethereum code in
+	// the same process may do that). So the child is started and waited for
+	// from one goroutine locked to its own thread for the child's lifetime.
+	started := make(chan error, 1)
+	p := &process{done: make(chan struct{})}
 	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			f.Close()
+			started <- err
+			return
+		}
+		p.pid, p.kill = cmd.Process.Pid, cmd.Process.Signal
+		started <- nil
 		p.err = cmd.Wait()
 		f.Close()
 		close(p.done)
 	}()
+	if err := <-started; err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

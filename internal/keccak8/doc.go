@@ -1,11 +1,11 @@
 // Package keccak8 computes Keccak-256 (Ethereum's keccak256, the original
-// padding, not SHA3-256) of up to eight short messages at once.
+// padding, not SHA3-256) of up to eight messages of equal length at once.
 //
-// The payout tree hashes millions of one-block messages: 64-byte leaf
+// The payout tree hashes millions of one-block messages (64-byte leaf
 // encodings, their 32-byte hashes, 64-byte node pairs and 40-digit
-// addresses for EIP-55. One Keccak-f[1600] permutation per message is the
-// floor, and on amd64 with AVX-512 this package runs eight of them side by
-// side, one message per 64-bit element of 25 ZMM registers, with the
+// addresses for EIP-55) and the follower two ~600-byte encodings and a
+// public key per block header. Keccak-f[1600] permutations are the floor,
+// and on amd64 with AVX-512 this package runs eight of them side by side, one message per 64-bit element of 25 ZMM registers, with the
 // rotate and three-input logic instructions that make a Keccak round
 // short. Elsewhere it hashes the messages one by one with go-ethereum's
 // Keccak; the results are the same bytes either way (tested against

@@ -10,9 +10,8 @@ import (
 // Lanes is how many messages one call hashes at most.
 const Lanes = 8
 
-// MaxLen is the longest message hashed in one permutation: the Keccak-256
-// rate (136 bytes) minus the padding byte.
-const MaxLen = 135
+// rate is Keccak-256's rate in bytes: what one permutation absorbs.
+const rate = 136
 
 // state is 25 Keccak lanes of eight independent states: state[l][i] is lane
 // l (x + 5y) of message i.
@@ -22,14 +21,14 @@ type state [25][Lanes]uint64
 // with AVX-512) rather than one message at a time.
 func Accelerated() bool { return useAVX512 }
 
-// Sum256 sets out[i] (a [32]byte or a type like common.Hash) to the Keccak-256 hash of msgs[i*n : (i+1)*n] for every
-// i < len(out). All messages have the same length n, 0 ≤ n ≤ MaxLen;
-// len(out) ≤ Lanes and len(msgs) == len(out)*n, or it panics (a programming
-// error, never an input error). It does not allocate and is safe for
-// concurrent use.
+// Sum256 sets out[i] (a [32]byte or a type like common.Hash) to the
+// Keccak-256 hash of msgs[i*n : (i+1)*n] for every i < len(out). All
+// messages have the same length n ≥ 0; len(out) ≤ Lanes and len(msgs) ==
+// len(out)*n, or it panics (a programming error, never an input error). It
+// does not allocate and is safe for concurrent use.
 func Sum256[H ~[32]byte](out []H, msgs []byte, n int) {
 	k := len(out)
-	if k > Lanes || n < 0 || n > MaxLen || len(msgs) != k*n {
+	if k > Lanes || n < 0 || len(msgs) != k*n {
 		panic(fmt.Sprintf("keccak8: %d messages of %d bytes in %d bytes", k, n, len(msgs)))
 	}
 	if k == 0 {
@@ -40,21 +39,32 @@ func Sum256[H ~[32]byte](out []H, msgs []byte, n int) {
 		return
 	}
 	var st state
-	words := n / 8
-	for i := 0; i < k; i++ {
-		m := msgs[i*n : (i+1)*n]
-		for w := 0; w < words; w++ {
-			st[w][i] = binary.LittleEndian.Uint64(m[8*w:])
+	// Every full block of rate bytes, then the last, partial one with
+	// the padding: 0x01 after the message, 0x80 in the rate's last byte.
+	full := n / rate
+	for blk := 0; blk < full; blk++ {
+		for i := 0; i < k; i++ {
+			m := msgs[i*n+blk*rate : i*n+blk*rate+rate]
+			for w := 0; w < rate/8; w++ {
+				st[w][i] ^= binary.LittleEndian.Uint64(m[8*w:])
+			}
 		}
-		// The tail bytes, then the 0x01 that starts the padding; the
-		// rate's last byte gets the 0x80 that ends it.
+		permute8(&st)
+	}
+	r := n - full*rate
+	words := r / 8
+	for i := 0; i < k; i++ {
+		m := msgs[i*n+full*rate : (i+1)*n]
+		for w := 0; w < words; w++ {
+			st[w][i] ^= binary.LittleEndian.Uint64(m[8*w:])
+		}
 		var tail uint64
 		for j, c := range m[8*words:] {
 			tail |= uint64(c) << (8 * j)
 		}
-		tail |= 1 << (8 * (n % 8))
+		tail |= 1 << (8 * (r % 8))
 		st[words][i] ^= tail
-		st[16][i] ^= 0x80 << 56
+		st[rate/8-1][i] ^= 0x80 << 56
 	}
 	permute8(&st)
 	for i := 0; i < k; i++ {
@@ -63,6 +73,48 @@ func Sum256[H ~[32]byte](out []H, msgs []byte, n int) {
 			binary.LittleEndian.PutUint64(h[8*w:], st[w][i])
 		}
 		out[i] = H(h)
+	}
+}
+
+// SumEach sets out[i] to the Keccak-256 hash of msgs[i], for messages of
+// any lengths: those of equal length are hashed eight at a time (in the
+// order they come), the rest one by one. len(out) must be len(msgs). It
+// is safe for concurrent use.
+func SumEach[H ~[32]byte](out []H, msgs [][]byte) {
+	if len(out) != len(msgs) {
+		panic(fmt.Sprintf("keccak8: %d outputs for %d messages", len(out), len(msgs)))
+	}
+	var doneBuf [64]bool
+	var done []bool
+	if len(msgs) <= len(doneBuf) {
+		done = doneBuf[:len(msgs)]
+	} else {
+		done = make([]bool, len(msgs))
+	}
+	var buf []byte
+	var idx [Lanes]int
+	var sums [Lanes]H
+	for i := range msgs {
+		if done[i] {
+			continue
+		}
+		n := len(msgs[i])
+		k := 0
+		for j := i; j < len(msgs) && k < Lanes; j++ {
+			if !done[j] && len(msgs[j]) == n {
+				idx[k] = j
+				k++
+			}
+		}
+		buf = buf[:0]
+		for _, j := range idx[:k] {
+			buf = append(buf, msgs[j]...)
+			done[j] = true
+		}
+		Sum256(sums[:k], buf, n)
+		for t, j := range idx[:k] {
+			out[j] = sums[t]
+		}
 	}
 }
 
