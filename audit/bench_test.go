@@ -131,30 +131,7 @@ func benchChain(b *testing.B, blocks int) *config.Config {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := export.ParamsFrom(&cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	client, err := rpc.DialContext(ctx, n.Chain.RPCURL())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer client.Close()
-	ep, err := export.Export(ctx, export.RPCSource{F: follower.NewFetcher(export.FollowerConfig(&cfg), client, zap.NewNop())}, p, 0, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	res, err := calc.Compute(ep.Input)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var out bytes.Buffer
-	res.WriteJSON(&out)
-	total := new(big.Int)
-	for _, po := range res.Payouts {
-		total.Add(total, po.Cumulative.ToBig())
-	}
-	data := contracts.NewValidatorSet().PackSubmitRoot(big.NewInt(0), res.MerkleRoot, total, crypto.Keccak256Hash(out.Bytes()))
+	data := epoch0Vote(b, &cfg, n.Chain.RPCURL())
 	for _, k := range n.Signers[:2] { // 2 of 3 validators: a majority
 		vote, err := n.Chain.SendTx(ctx, k, &n.Contract, nil, data)
 		if err != nil {
@@ -163,6 +140,39 @@ func benchChain(b *testing.B, blocks int) *config.Config {
 		n.Commit(b, vote)
 	}
 	return &cfg
+}
+
+// epoch0Vote computes epoch 0 of cfg's chain from the node at url and
+// returns the submitRoot calldata of its root.
+func epoch0Vote(b *testing.B, cfg *config.Config, url string) []byte {
+	b.Helper()
+	ctx := context.Background()
+	p, err := export.ParamsFrom(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	client, err := rpc.DialContext(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer client.Close()
+	ep, err := export.Export(ctx, export.RPCSource{F: follower.NewFetcher(export.FollowerConfig(cfg), client, zap.NewNop())}, p, 0, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := calc.Compute(ep.Input)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := res.WriteJSON(&out); err != nil {
+		b.Fatal(err)
+	}
+	total := new(big.Int)
+	for _, po := range res.Payouts {
+		total.Add(total, po.Cumulative.ToBig())
+	}
+	return contracts.NewValidatorSet().PackSubmitRoot(big.NewInt(0), res.MerkleRoot, total, crypto.Keccak256Hash(out.Bytes()))
 }
 
 // benchOwnProcess runs rewardctl audit in its own process against the

@@ -2,11 +2,9 @@ package audit
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,15 +16,9 @@ import (
 
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/rpc"
-	"go.uber.org/zap"
 
-	"github.com/cmt-rewards/cmt-rewards/calc"
 	"github.com/cmt-rewards/cmt-rewards/config"
 	"github.com/cmt-rewards/cmt-rewards/contracts"
-	"github.com/cmt-rewards/cmt-rewards/export"
-	"github.com/cmt-rewards/cmt-rewards/follower"
 	"github.com/cmt-rewards/cmt-rewards/internal/benchchain"
 )
 
@@ -201,32 +193,8 @@ func voteEpoch0(b *testing.B, dir, cfgPath string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := export.ParamsFrom(&cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	client, err := rpc.DialContext(ctx, c.RPCURL())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer client.Close()
 	t0 := time.Now()
-	fc := export.FollowerConfig(&cfg)
-	ep, err := export.Export(ctx, export.RPCSource{F: follower.NewFetcher(fc, client, zap.NewNop())}, p, 0, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	res, err := calc.Compute(ep.Input)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var out bytes.Buffer
-	res.WriteJSON(&out)
-	total := new(big.Int)
-	for _, po := range res.Payouts {
-		total.Add(total, po.Cumulative.ToBig())
-	}
-	data := vs.PackSubmitRoot(big.NewInt(0), res.MerkleRoot, total, crypto.Keccak256Hash(out.Bytes()))
+	data := epoch0Vote(b, &cfg, c.RPCURL())
 	for _, k := range r.SignerKeys() {
 		if next() > 0 {
 			break
