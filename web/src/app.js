@@ -81,29 +81,55 @@ function App() {
     } catch (e) { setErr(describeError(e)); }
   }
 
-  // tx sends one contract call and keeps its state in the list.
-  async function tx(label, functionName, args, value) {
+  // tx sends one contract call and keeps its state in the list. again,
+  // if given, is asked after a call failed before anything was sent (its
+  // simulation reverted): it returns { label, args } to try once more in
+  // the same list entry, or null to report the failure.
+  async function tx(label, functionName, args, value, again) {
     const id = Date.now() + Math.random();
     const from = wallet.account;
-    const update = (s) => setTxs((l) => [{ id, label, from, ...s }, ...l.filter((x) => x.id !== id)].slice(0, 20));
-    try {
-      await send({ pub, wallet: walletClient(chain, wallet.provider, wallet.account), address: cfg.contract,
-        functionName, args, value, onState: update });
-    } catch (e) { update({ state: 'failed', error: describeError(e) }); }
-    refresh();
+    let sent = false;
+    const update = (s) => {
+      if (s.state === 'sent') sent = true;
+      setTxs((l) => [{ id, label, from, ...s }, ...l.filter((x) => x.id !== id)].slice(0, 20));
+    };
+    for (;;) {
+      try {
+        await send({ pub, wallet: walletClient(chain, wallet.provider, wallet.account), address: cfg.contract,
+          functionName, args, value, onState: update });
+      } catch (e) {
+        const next = !sent && again ? await again(e).catch(() => null) : null;
+        if (next) { ({ label, args } = next); continue; }
+        update({ state: 'failed', error: describeError(e) });
+      }
+      refresh();
+      return;
+    }
   }
 
   // claim reads the latest accepted epoch's proof again at the click and
   // sends it only if its root is the contract's current root: a proof of a
-  // superseded root would revert.
+  // superseded root would revert. If a newer root is accepted between the
+  // read and the send (the simulation reverts InvalidProof), it claims
+  // again with the new root's proof, at most twice.
   async function claim() {
-    const fresh = await data.rewards(pub, cfg.contract, wallet.account, acct.claimed);
-    setRew(fresh);
-    if (!fresh.current || fresh.claimable === 0n) {
-      setErr(fresh.lagging ? 'The contract\'s current root is not an epoch this API has accepted yet; claim when it is.' : 'Nothing to claim.');
+    const read = () => data.rewards(pub, cfg.contract, wallet.account, acct.claimed).then((f) => { setRew(f); return f; });
+    const ok = (f) => f.current && f.claimable > 0n;
+    let used = await read();
+    if (!ok(used)) {
+      setErr(used.lagging ? 'The contract\'s current root is not an epoch this API has accepted yet; claim when it is.' : 'Nothing to claim.');
       return;
     }
-    return tx(`Claim ${formatCMT(fresh.claimable)} CMT`, 'claim', [wallet.account, fresh.cumulative, fresh.latest.proof]);
+    const call = (r) => ({ label: `Claim ${formatCMT(r.claimable)} CMT`, args: [wallet.account, r.cumulative, r.latest.proof] });
+    let retries = 2;
+    const first = call(used);
+    return tx(first.label, 'claim', first.args, undefined, async () => {
+      if (retries-- <= 0) return null;
+      const f = await read();
+      if (!ok(f) || f.currentRoot === used.currentRoot) return null;
+      used = f;
+      return call(f);
+    });
   }
 
   if (!cfg) return html`<main><p>Loading…</p></main>`;
