@@ -99,6 +99,13 @@ func (c *Chain) AddTx(txs ...*types.Transaction) error {
 	if err := c.usable(); err != nil {
 		return err
 	}
+	// The pool checks balances and nonces against the head it last reset
+	// to, which lags the chain when blocks arrive in quick succession (a
+	// transaction from an account funded in the newest block would be
+	// refused for want of funds): let it catch up first.
+	if err := c.eth.TxPool().Sync(); err != nil {
+		return fmt.Errorf("devchain: sync the transaction pool: %w", err)
+	}
 	for i, err := range c.eth.TxPool().Add(txs, true) {
 		if err != nil {
 			return fmt.Errorf("devchain: add tx %s: %w", txs[i].Hash(), err)
