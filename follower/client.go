@@ -215,7 +215,7 @@ func splitBatch(reply []byte, n int) ([]json.RawMessage, bool) {
 			if !ok {
 				return nil, false
 			}
-			switch key {
+			switch string(key) {
 			case "jsonrpc":
 				v, ok := s.value()
 				if !ok || version || string(v) != `"2.0"` {
@@ -254,8 +254,9 @@ func splitBatch(reply []byte, n int) ([]json.RawMessage, bool) {
 	return raws, s.i == len(s.b)
 }
 
-// scan is a JSON scanner over one document: just enough to find values'
-// extents.
+// scan is a JSON scanner over one document: the primitives of the batch
+// splitter and the header scanner (strings without escapes, punctuation,
+// the extents of values).
 type scan struct {
 	b []byte
 	i int
@@ -276,24 +277,29 @@ func (s *scan) tok(c byte) bool {
 	return false
 }
 
-// key reads a plain object key (no escapes) and its colon.
-func (s *scan) key() (string, bool) {
+// str reads a JSON string without escapes or control characters and
+// returns its contents.
+func (s *scan) str() ([]byte, bool) {
 	if !s.tok('"') {
-		return "", false
+		return nil, false
 	}
 	start := s.i
-	for s.i < len(s.b) && s.b[s.i] != '"' {
-		if s.b[s.i] == '\\' || s.b[s.i] < 0x20 {
-			return "", false
+	for ; s.i < len(s.b); s.i++ {
+		switch c := s.b[s.i]; {
+		case c == '"':
+			s.i++
+			return s.b[start : s.i-1], true
+		case c == '\\' || c < 0x20:
+			return nil, false
 		}
-		s.i++
 	}
-	if s.i >= len(s.b) {
-		return "", false
-	}
-	k := string(s.b[start:s.i])
-	s.i++
-	return k, s.tok(':')
+	return nil, false
+}
+
+// key reads a plain object key (a str) and its colon.
+func (s *scan) key() ([]byte, bool) {
+	k, ok := s.str()
+	return k, ok && s.tok(':')
 }
 
 // value returns the extent of the next JSON value: a string without
@@ -307,17 +313,9 @@ func (s *scan) value() ([]byte, bool) {
 	start := s.i
 	switch c := s.b[s.i]; {
 	case c == '"':
-		s.i++
-		for s.i < len(s.b) && s.b[s.i] != '"' {
-			if s.b[s.i] == '\\' || s.b[s.i] < 0x20 {
-				return nil, false
-			}
-			s.i++
-		}
-		if s.i >= len(s.b) {
+		if _, ok := s.str(); !ok {
 			return nil, false
 		}
-		s.i++
 		return s.b[start:s.i], true
 	case c == '{' || c == '[':
 		depth, inStr := 0, false

@@ -3,6 +3,7 @@ package follower
 import (
 	"encoding/binary"
 	"encoding/json"
+	"slices"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -72,52 +73,19 @@ const (
 // encoding/json".
 func scanHeader(raw []byte, h *fastHeader) bool {
 	*h = fastHeader{extraBuf: h.extraBuf}
-	p := 0
-	ws := func() {
-		for p < len(raw) && (raw[p] == ' ' || raw[p] == '\t' || raw[p] == '\n' || raw[p] == '\r') {
-			p++
-		}
-	}
-	// str returns the contents of the JSON string at p (no escapes, no
-	// control characters) and moves past it.
-	str := func() ([]byte, bool) {
-		if p >= len(raw) || raw[p] != '"' {
-			return nil, false
-		}
-		start := p + 1
-		for i := start; i < len(raw); i++ {
-			switch c := raw[i]; {
-			case c == '"':
-				p = i + 1
-				return raw[start:i], true
-			case c == '\\' || c < 0x20:
-				return nil, false
-			}
-		}
-		return nil, false
-	}
-	ws()
-	if p >= len(raw) || raw[p] != '{' {
+	s := scan{b: raw}
+	if !s.tok('{') {
 		return false
 	}
-	p++
 	var seen uint32
 	for first := true; ; first = false {
-		ws()
-		if first && p < len(raw) && raw[p] == '}' {
-			p++
+		if first && s.tok('}') {
 			break
 		}
-		key, ok := str()
+		key, ok := s.key()
 		if !ok {
 			return false
 		}
-		ws()
-		if p >= len(raw) || raw[p] != ':' {
-			return false
-		}
-		p++
-		ws()
 		var bit uint32
 		switch string(key) {
 		case "size":
@@ -131,33 +99,25 @@ func scanHeader(raw []byte, h *fastHeader) bool {
 		}
 		if bit != 0 {
 			// Skipped members: a string, or an array of strings.
-			if p < len(raw) && raw[p] == '[' {
-				p++
-				ws()
-				if p < len(raw) && raw[p] == ']' {
-					p++
-				} else {
+			if s.tok('[') {
+				if !s.tok(']') {
 					for {
-						if _, ok := str(); !ok {
+						if _, ok := s.str(); !ok {
 							return false
 						}
-						ws()
-						if p < len(raw) && raw[p] == ']' {
-							p++
+						if s.tok(']') {
 							break
 						}
-						if p >= len(raw) || raw[p] != ',' {
+						if !s.tok(',') {
 							return false
 						}
-						p++
-						ws()
 					}
 				}
-			} else if _, ok := str(); !ok {
+			} else if _, ok := s.str(); !ok {
 				return false
 			}
 		} else {
-			v, ok := str()
+			v, ok := s.str()
 			if !ok || len(v) < 3 || v[0] != '0' || v[1] != 'x' {
 				return false
 			}
@@ -207,7 +167,7 @@ func scanHeader(raw []byte, h *fastHeader) bool {
 				if len(v)%2 != 0 {
 					return false
 				}
-				h.extraBuf = append(h.extraBuf[:0], make([]byte, len(v)/2)...)
+				h.extraBuf = slices.Grow(h.extraBuf[:0], len(v)/2)[:len(v)/2]
 				h.extra, ok = h.extraBuf, hexFixed(h.extraBuf, v)
 			default:
 				return false // unknown member: encoding/json decides
@@ -220,19 +180,16 @@ func scanHeader(raw []byte, h *fastHeader) bool {
 			return false // duplicate member
 		}
 		seen |= bit
-		ws()
-		if p < len(raw) && raw[p] == ',' {
-			p++
+		if s.tok(',') {
 			continue
 		}
-		if p < len(raw) && raw[p] == '}' {
-			p++
+		if s.tok('}') {
 			break
 		}
 		return false
 	}
-	ws()
-	return p == len(raw) && seen&fRequired == fRequired
+	s.ws()
+	return s.i == len(s.b) && seen&fRequired == fRequired
 }
 
 // "0x" is not part of the hex arguments below.
