@@ -83,11 +83,7 @@ func (t *Tree) accountHex() []byte {
 	t.hexOnce.Do(func() {
 		n := len(t.accounts)
 		hex := make([]byte, 40*n)
-		hashers := make([]*hasher, runtime.GOMAXPROCS(0))
-		for w := range hashers {
-			hashers[w] = newHasher()
-		}
-		parallel(hashers, n, func(_ *hasher, lo, hi int) {
+		parallel(n, func(lo, hi int) {
 			checksumHex(hex[40*lo:40*hi], t.accounts[lo:hi])
 		})
 		t.hex = hex
@@ -283,10 +279,6 @@ type sortKey struct {
 // pos[i] to the tree index of input leaf i.
 func makeNodes(accounts []common.Address, amounts []uint256.Int, pos []int32) []common.Hash {
 	n := len(accounts)
-	hashers := make([]*hasher, runtime.GOMAXPROCS(0))
-	for w := range hashers {
-		hashers[w] = newHasher()
-	}
 
 	// Hash the leaves on every core, then sort them by hash on every core.
 	hashes := make([]common.Hash, n)
@@ -300,7 +292,7 @@ func makeNodes(accounts []common.Address, amounts []uint256.Int, pos []int32) []
 		}
 		return bytes.Compare(hashes[a.src][:], hashes[b.src][:])
 	}
-	parallel(hashers, n, func(_ *hasher, lo, hi int) {
+	parallel(n, func(lo, hi int) {
 		leaves(hashes[lo:hi], accounts[lo:hi], amounts[lo:hi])
 		for i := lo; i < hi; i++ {
 			keys[i] = sortKey{binary.BigEndian.Uint64(hashes[i][:8]), int32(i)}
@@ -311,7 +303,7 @@ func makeNodes(accounts []common.Address, amounts []uint256.Int, pos []int32) []
 	// Leaves at the end in reverse order: sorted leaf k at index 2n−2−k.
 	nodes := make([]common.Hash, 2*n-1)
 	last := len(nodes) - 1
-	parallel(hashers, n, func(_ *hasher, lo, hi int) {
+	parallel(n, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			src := keys[k].src
 			nodes[last-k] = hashes[src]
@@ -325,7 +317,7 @@ func makeNodes(accounts []common.Address, amounts []uint256.Int, pos []int32) []
 	for d := bits.Len(uint(n-1)) - 1; d >= 0; d-- {
 		lo := 1<<d - 1
 		hi := min(1<<(d+1)-1, n-1) // exclusive
-		parallel(hashers, hi-lo, func(_ *hasher, a, b int) {
+		parallel(hi-lo, func(a, b int) {
 			pairs(nodes, lo+a, lo+b)
 		})
 	}
@@ -385,23 +377,24 @@ func split(n, workers int) []int {
 	return bounds
 }
 
-// run calls fn on each chunk [bounds[k], bounds[k+1]) with hashers[k], on
-// one goroutine per chunk, or directly when there is one chunk.
-func run(hashers []*hasher, bounds []int, fn func(h *hasher, lo, hi int)) {
+// run calls fn on each chunk [bounds[k], bounds[k+1]), on one goroutine
+// per chunk, or directly when there is one chunk.
+func run(bounds []int, fn func(lo, hi int)) {
 	if len(bounds) == 2 {
-		fn(hashers[0], bounds[0], bounds[1])
+		fn(bounds[0], bounds[1])
 		return
 	}
 	var wg sync.WaitGroup
 	for k := 0; k+1 < len(bounds); k++ {
-		wg.Go(func() { fn(hashers[k], bounds[k], bounds[k+1]) })
+		wg.Go(func() { fn(bounds[k], bounds[k+1]) })
 	}
 	wg.Wait()
 }
 
-// parallel runs fn over [0, n) split into chunks as split does.
-func parallel(hashers []*hasher, n int, fn func(h *hasher, lo, hi int)) {
-	run(hashers, split(n, len(hashers)), fn)
+// parallel runs fn over [0, n) split into chunks as split does, one per
+// core.
+func parallel(n int, fn func(lo, hi int)) {
+	run(split(n, runtime.GOMAXPROCS(0)), fn)
 }
 
 // Root returns the root: node 0 of the tree, the leaf hash itself for a
