@@ -136,6 +136,12 @@ func batchBlocksRPC(ctx context.Context, c RPC, from, to uint64) ([]json.RawMess
 	return raws, nil
 }
 
+// rpcError is a JSON-RPC error object.
+type rpcError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
 // decodeBatch is the slow, obviously right reading of a batch reply of n
 // answers with ids 0..n-1.
 func decodeBatch(reply []byte, n int, from uint64) ([]json.RawMessage, error) {
@@ -146,10 +152,7 @@ func decodeBatch(reply []byte, n int, from uint64) ([]json.RawMessage, error) {
 	}
 	if err := json.Unmarshal(reply, &answers); err != nil {
 		var single struct {
-			Error *struct {
-				Code    int    `json:"code"`
-				Message string `json:"message"`
-			} `json:"error"`
+			Error *rpcError `json:"error"`
 		}
 		if json.Unmarshal(reply, &single) == nil && single.Error != nil {
 			return nil, fmt.Errorf("batch get blocks: %s (code %d)", single.Error.Message, single.Error.Code)
@@ -163,10 +166,7 @@ func decodeBatch(reply []byte, n int, from uint64) ([]json.RawMessage, error) {
 			return nil, fmt.Errorf("batch get blocks: %w: unexpected or repeated id %s", ErrBadReply, a.ID)
 		}
 		if a.Error != nil {
-			var e struct {
-				Code    int    `json:"code"`
-				Message string `json:"message"`
-			}
+			var e rpcError
 			if json.Unmarshal(*a.Error, &e) != nil {
 				return nil, fmt.Errorf("get block %d: %w: error %s", from+uint64(id), ErrBadReply, *a.Error)
 			}
