@@ -61,7 +61,7 @@ func replyHash(raw []byte) (common.Hash, bool) {
 // it into a ledger block.
 func decodeHeader(raw json.RawMessage, n uint64, cliqueEpoch uint64) (ledger.Block, error) {
 	var bloom types.Bloom
-	return newHeaderDecoder().decode(raw, n, cliqueEpoch, &bloom)
+	return newHeaderDecoder(nil).decode(raw, n, cliqueEpoch, &bloom)
 }
 
 // decodeHeaderBloom is decodeHeader that also returns the header's (hash

@@ -19,6 +19,8 @@ import (
 
 	"github.com/cmt-rewards/cmt-rewards/internal/retry"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
+
+	"github.com/cmt-rewards/cmt-rewards/internal/seal"
 )
 
 // Fetcher reads block headers and the validator contract's logs from a
@@ -32,6 +34,7 @@ type Fetcher struct {
 	log           *zap.Logger
 	rpcErrors     *atomic.Uint64 // failed or rejected RPC calls
 	contractBloom bloomBits      // the contract address's bits in a logs bloom
+	ring          *seal.Ring     // signers' keys learned from the seals checked
 }
 
 // NewFetcher returns a Fetcher of client. Of cfg it uses Contract,
@@ -42,7 +45,7 @@ func NewFetcher(cfg Config, client RPC, log *zap.Logger) *Fetcher {
 }
 
 func newFetcher(cfg Config, client RPC, log *zap.Logger, rpcErrors *atomic.Uint64) *Fetcher {
-	return &Fetcher{cfg: cfg, rpc: client, log: log, rpcErrors: rpcErrors, contractBloom: newBloomBits(cfg.Contract[:])}
+	return &Fetcher{cfg: cfg, rpc: client, log: log, rpcErrors: rpcErrors, contractBloom: newBloomBits(cfg.Contract[:]), ring: seal.NewRing()}
 }
 
 // bloomBits are the three bits types.Bloom sets for one value.
@@ -181,7 +184,7 @@ func (f *Fetcher) checkHeaders(raws []json.RawMessage, from uint64) ([]ledger.Bl
 	workers := min(runtime.GOMAXPROCS(0), (len(raws)+minChunk-1)/minChunk)
 	errs := make([]error, max(workers, 1))
 	decode := func(w, lo, hi int) {
-		d := newHeaderDecoder()
+		d := newHeaderDecoder(f.ring)
 		for g := lo; g < hi; g += group {
 			e := min(g+group, hi)
 			if err := d.decodeGroup(raws[g:e], blocks[g:e], blooms[g:e], from+uint64(g), f.cfg.CliqueEpoch); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cmt-rewards/cmt-rewards/epoch"
 	"github.com/cmt-rewards/cmt-rewards/internal/keccak8"
+	"github.com/cmt-rewards/cmt-rewards/internal/seal"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 )
 
@@ -399,8 +400,11 @@ func (h *fastHeader) precheck(n, cliqueEpoch uint64) (b ledger.Block, ok bool) {
 // headerDecoder decodes and checks header replies, by the fast path when
 // it can; one per goroutine (it holds scratch space).
 type headerDecoder struct {
-	h   [group]fastHeader
-	buf []byte
+	h    [group]fastHeader
+	buf  []byte
+	ring *seal.Ring // shared; nil: every seal is recovered
+
+	fastSeals int // seals shown by seal.Check (for tests)
 }
 
 // group is how many headers decodeGroup checks together: keccak8.Lanes, so
@@ -408,8 +412,10 @@ type headerDecoder struct {
 // time.
 const group = keccak8.Lanes
 
-func newHeaderDecoder() *headerDecoder {
-	return &headerDecoder{buf: make([]byte, 0, 4*group*1024)}
+// newHeaderDecoder returns a decoder that checks seals against ring's
+// guesses first (ring may be nil).
+func newHeaderDecoder(ring *seal.Ring) *headerDecoder {
+	return &headerDecoder{buf: make([]byte, 0, 4*group*1024), ring: ring}
 }
 
 // decodeGroup is decodeHeaderBloom for up to group replies raws of blocks
@@ -451,6 +457,26 @@ func (d *headerDecoder) decodeGroup(raws []json.RawMessage, blocks []ledger.Bloc
 		}
 		blocks[j].Hash, seals[j] = sums[2*t], sums[2*t+1]
 	}
+	// Seals: an in-turn block's is first checked against the guessed
+	// signer's key (seal.Check, several times cheaper than recovery); a
+	// checkpoint's list updates the guesses first. Anything not shown
+	// that way is recovered below.
+	var jobs [group]seal.Job
+	if d.ring != nil {
+		for _, j := range idx[:nf] {
+			n := first + uint64(j)
+			if !fast[j] || n == 0 {
+				continue
+			}
+			if blocks[j].Signers != nil {
+				d.ring.Checkpoint(n, blocks[j].Signers)
+			}
+			if blocks[j].Difficulty == diffInTurn {
+				jobs[j] = seal.Job{Key: d.ring.Guess(n), Hash: seals[j], Sig: d.h[j].seal()}
+			}
+		}
+		seal.Check(jobs[:k])
+	}
 	// In order: a reply the fast path did not take is decoded (and
 	// rejected, if it must be) by the slow path; seals are recovered.
 	var pubs [group][]byte
@@ -459,10 +485,13 @@ func (d *headerDecoder) decodeGroup(raws []json.RawMessage, blocks []ledger.Bloc
 	for j := 0; j < k; j++ {
 		n := first + uint64(j)
 		if fast[j] && n > 0 {
-			sig := d.h[j].extra[len(d.h[j].extra)-crypto.SignatureLength:]
-			if pub, err := crypto.Ecrecover(seals[j][:], sig); err == nil && len(pub) == 65 {
+			if jobs[j].OK {
+				blocks[j].Sealer = jobs[j].Key.Address
+				d.fastSeals++
+			} else if pub, err := crypto.Ecrecover(seals[j][:], d.h[j].seal()); err == nil && len(pub) == 65 {
 				pubs[nr], recovered[nr] = pub[1:], j
 				nr++
+				d.ring.Learn(pub)
 			} else {
 				fast[j] = false
 			}
@@ -483,6 +512,14 @@ func (d *headerDecoder) decodeGroup(raws []json.RawMessage, blocks []ledger.Bloc
 		copy(blocks[j].Sealer[:], addrs[t][12:])
 	}
 	return nil
+}
+
+// diffInTurn is the difficulty of a block sealed by the in-turn signer.
+const diffInTurn = 2
+
+// seal is the 65-byte seal at the end of the header's extra data.
+func (h *fastHeader) seal() []byte {
+	return h.extra[len(h.extra)-crypto.SignatureLength:]
 }
 
 // decode is decodeHeaderBloom of one reply: the checked ledger block of raw

@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/cmt-rewards/cmt-rewards/internal/seal"
 	"github.com/cmt-rewards/cmt-rewards/internal/testnet"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
 )
@@ -112,7 +113,7 @@ func checkFastSlow(t *testing.T, raw []byte, n, cliqueEpoch uint64) {
 		}
 	}
 	var bloom types.Bloom
-	fb, ferr := newHeaderDecoder().decode(raw, n, cliqueEpoch, &bloom)
+	fb, ferr := newHeaderDecoder(nil).decode(raw, n, cliqueEpoch, &bloom)
 	sb, sbloom, serr := decodeHeaderBloom(raw, n, cliqueEpoch)
 	if (ferr == nil) != (serr == nil) || (ferr != nil && ferr.Error() != serr.Error()) {
 		t.Fatalf("decoder error %v, slow path %v", ferr, serr)
@@ -258,9 +259,10 @@ func TestDecodeGroup(t *testing.T) {
 	}
 	// Reply 2 in a shape the fast path leaves to encoding/json.
 	raws[2] = json.RawMessage(strings.Replace(string(raws[2]), "}", "} ", 1))
+	d := newHeaderDecoder(nil)
 	check := func(raws []json.RawMessage) error {
 		blocks, blooms := make([]ledger.Block, len(raws)), make([]types.Bloom, len(raws))
-		err := newHeaderDecoder().decodeGroup(raws, blocks, blooms, 1, 5)
+		err := d.decodeGroup(raws, blocks, blooms, 1, 5)
 		for i := range raws {
 			sb, sbloom, serr := decodeHeaderBloom(raws[i], uint64(i+1), 5)
 			if serr != nil {
@@ -283,6 +285,31 @@ func TestDecodeGroup(t *testing.T) {
 	if err := check(raws); err != nil {
 		t.Fatal(err)
 	}
+	// With a ring: the first pass recovers every seal and learns the
+	// signers' keys, the second checks the in-turn seals against them;
+	// a ring that guesses a stranger for every block falls back to
+	// recovery. All give the slow path's blocks.
+	stranger, _ := crypto.GenerateKey()
+	wrong := seal.NewRing()
+	wrong.Checkpoint(1<<40, []common.Address{crypto.PubkeyToAddress(stranger.PublicKey)})
+	wrong.Learn(crypto.FromECDSAPub(&stranger.PublicKey))
+	for _, c := range []struct {
+		name     string
+		ring     *seal.Ring
+		wantFast bool
+	}{{"learning", seal.NewRing(), true}, {"stranger", wrong, false}} {
+		d = newHeaderDecoder(c.ring)
+		for pass := range 2 {
+			d.fastSeals = 0
+			if err := check(raws); err != nil {
+				t.Fatalf("%s, pass %d: %v", c.name, pass, err)
+			}
+		}
+		if got := d.fastSeals > 0; got != c.wantFast {
+			t.Fatalf("%s: %d seals checked against a guess on the second pass", c.name, d.fastSeals)
+		}
+	}
+	d = newHeaderDecoder(nil)
 	bad := slices.Clone(raws)
 	bad[5] = json.RawMessage(strings.Replace(string(bad[5]), `"parentHash":"0x`, `"parentHash":"0x1`, 1))
 	bad[3] = json.RawMessage(strings.Replace(string(bad[3]), `"timestamp":"0x`, `"timestamp":"0x1`, 1))
