@@ -41,7 +41,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// headerCounter counts the eth_getBlockByNumber calls through a proxy:
+// headerCounter counts the header reads (eth_getHeaderByNumber and
+// eth_getBlockByNumber calls) through a proxy:
 // all of them, and those in batches (the bulk reads and the probes that
 // prove a cached run canonical; Locate's single calls are not batched).
 type headerCounter struct {
@@ -66,7 +67,7 @@ func countHeaders(t *testing.T, target string) (*rpcproxy.Proxy, *headerCounter)
 			json.Unmarshal(body, &msgs[0])
 		}
 		for _, m := range msgs {
-			if m.Method == "eth_getBlockByNumber" {
+			if m.Method == "eth_getBlockByNumber" || m.Method == "eth_getHeaderByNumber" {
 				c.all.Add(1)
 				if batch {
 					c.batched.Add(1)

@@ -40,8 +40,14 @@ func BenchCompare(ctx context.Context, rpcURL string, cfg Config, head uint64) (
 	if err := client.CallContext(ctx, &chainID, "eth_chainId"); err != nil {
 		return 0, 0, fmt.Errorf("chain id: %w", err)
 	}
+	// Both sides read headers by the same method (the one the Follower
+	// picks for this node).
+	method, err := fc.headerMethod(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
 	t0 := time.Now()
-	if err := BareLoop(ctx, client, head, cfg.BatchSize, cfg.Concurrency); err != nil {
+	if err := BareLoop(ctx, client, method, head, cfg.BatchSize, cfg.Concurrency); err != nil {
 		return 0, 0, fmt.Errorf("bare loop: %w", err)
 	}
 	bare = time.Since(t0)
@@ -52,11 +58,12 @@ func BenchCompare(ctx context.Context, rpcURL string, cfg Config, head uint64) (
 }
 
 // BareLoop is the baseline the follower is measured against: it fetches
-// headers 1..head with eth_getBlockByNumber in JSON-RPC batches of batch
-// blocks, conc batches at a time, and decodes each into a types.Header
+// headers 1..head with method (eth_getHeaderByNumber or
+// eth_getBlockByNumber, header only) in JSON-RPC batches of batch blocks,
+// conc batches at a time, and decodes each into a types.Header
 // (encoding/json); no checks, no logs, no storage. It returns the first
 // error; cancelling ctx stops it.
-func BareLoop(ctx context.Context, client *rpc.Client, head uint64, batch, conc int) error {
+func BareLoop(ctx context.Context, client *rpc.Client, method string, head uint64, batch, conc int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -70,7 +77,11 @@ func BareLoop(ctx context.Context, client *rpc.Client, head uint64, batch, conc 
 				hs := make([]*types.Header, hi-lo+1)
 				elems := make([]rpc.BatchElem, len(hs))
 				for i := range elems {
-					elems[i] = rpc.BatchElem{Method: "eth_getBlockByNumber", Args: []any{hexutil.Uint64(lo + uint64(i)), false}, Result: &hs[i]}
+					args := []any{hexutil.Uint64(lo + uint64(i))}
+					if method == methodBlock {
+						args = append(args, false)
+					}
+					elems[i] = rpc.BatchElem{Method: method, Args: args, Result: &hs[i]}
 				}
 				err := client.BatchCallContext(ctx, elems)
 				for i := range elems {

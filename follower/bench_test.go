@@ -72,6 +72,11 @@ func reportCompare(b *testing.B, url string, contract common.Address, head uint6
 	if err := client.Call(&chainID, "eth_chainId"); err != nil {
 		b.Fatal(err)
 	}
+	method, err := fc.headerMethod(context.Background()) // both sides use it
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("headers by %s", method)
 	// run times one of the two and the CPU time the node and this process
 	// spent meanwhile.
 	run := func(follow bool) (wall, cpu time.Duration) {
@@ -81,7 +86,7 @@ func reportCompare(b *testing.B, url string, contract common.Address, head uint6
 			if _, err := benchFollow(context.Background(), fc, chainID.ToInt().Uint64(), cfg, head); err != nil {
 				b.Fatal(err)
 			}
-		} else if err := BareLoop(context.Background(), client, head, benchBatch, benchConc); err != nil {
+		} else if err := BareLoop(context.Background(), client, method, head, benchBatch, benchConc); err != nil {
 			b.Fatal(err)
 		}
 		wall = time.Since(t0)

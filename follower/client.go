@@ -4,20 +4,25 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 
 	"github.com/ethereum/go-ethereum/rpc"
 )
 
 // Client is a node connection for bulk reading: an *rpc.Client for every
 // call, plus, over HTTP(S), a lean path for the one request the Fetcher
-// makes by the thousand — a batch of eth_getBlockByNumber(n, false). That
-// batch is written and its reply split into per-block JSON without
+// makes by the thousand — a batch of headers by number. It asks for them
+// with eth_getHeaderByNumber(n) where the node has it (geth does; it
+// costs the node about a quarter less than a header-only block, which
+// carries the same header fields), else eth_getBlockByNumber(n, false).
+// That batch is written and its reply split into per-block JSON without
 // go-ethereum's generic JSON-RPC decoding (about half the client's CPU per
 // block); whatever the splitter does not recognise is decoded by
 // encoding/json instead, so errors read the same. The node sees the same
@@ -27,6 +32,52 @@ type Client struct {
 	*rpc.Client
 	url  string // "" when the lean path is off (not HTTP)
 	http *http.Client
+
+	mu     sync.Mutex
+	method string // the header method, once known
+}
+
+// The header methods, preferred first.
+const (
+	methodHeader = "eth_getHeaderByNumber"
+	methodBlock  = "eth_getBlockByNumber"
+)
+
+// errMethodNotFound is JSON-RPC's code for a method the node does not
+// have.
+const errMethodNotFound = -32601
+
+// headerMethod returns the method headers are read with: on first use it
+// asks the node for header 0 with eth_getHeaderByNumber, and a node that
+// answers "method not found" gets eth_getBlockByNumber. Other errors are
+// returned and decide nothing.
+func (c *Client) headerMethod(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.method != "" {
+		return c.method, nil
+	}
+	var raw json.RawMessage
+	err := c.CallContext(ctx, &raw, methodHeader, "0x0")
+	var re rpc.Error
+	switch {
+	case err == nil:
+		c.method = methodHeader
+	case errors.As(err, &re) && re.ErrorCode() == errMethodNotFound:
+		c.method = methodBlock
+	default:
+		return "", fmt.Errorf("probe %s: %w", methodHeader, err)
+	}
+	return c.method, nil
+}
+
+// headerParams closes the params of a header request for block n (the
+// number is written before it).
+func headerParams(method string) string {
+	if method == methodBlock {
+		return `",false]}`
+	}
+	return `"]}`
 }
 
 // maxBatchReply bounds the reply to one header batch.
@@ -68,13 +119,18 @@ type headerBatcher interface {
 	blocksByNumber(ctx context.Context, from, to uint64) ([]json.RawMessage, error)
 }
 
-// blocksByNumber returns eth_getBlockByNumber(n, false) for n in [from, to]
+// blocksByNumber returns header n (by the method headerMethod picks) for n in [from, to]
 // as each block's raw JSON result ("null" for none), in one batch request.
 // A JSON-RPC error for a block is returned as "get block N: message".
 func (c *Client) blocksByNumber(ctx context.Context, from, to uint64) ([]json.RawMessage, error) {
-	if c.url == "" {
-		return batchBlocksRPC(ctx, c.Client, from, to)
+	method, err := c.headerMethod(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("batch get blocks: %w", err)
 	}
+	if c.url == "" {
+		return batchHeadersRPC(ctx, c.Client, method, from, to)
+	}
+	params := headerParams(method)
 	n := int(to - from + 1)
 	body := make([]byte, 0, n*80)
 	body = append(body, '[')
@@ -84,9 +140,11 @@ func (c *Client) blocksByNumber(ctx context.Context, from, to uint64) ([]json.Ra
 		}
 		body = append(body, `{"jsonrpc":"2.0","id":`...)
 		body = strconv.AppendInt(body, int64(i), 10)
-		body = append(body, `,"method":"eth_getBlockByNumber","params":["0x`...)
+		body = append(body, `,"method":"`...)
+		body = append(body, method...)
+		body = append(body, `","params":["0x`...)
 		body = strconv.AppendUint(body, from+uint64(i), 16)
-		body = append(body, `",false]}`...)
+		body = append(body, params...)
 	}
 	body = append(body, ']')
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
@@ -117,13 +175,24 @@ func (c *Client) blocksByNumber(ctx context.Context, from, to uint64) ([]json.Ra
 	return raws, nil
 }
 
-// batchBlocksRPC is blocksByNumber through an RPC's batch call.
+// batchBlocksRPC is blocksByNumber through an RPC's batch call, with
+// eth_getBlockByNumber (any node has it).
 func batchBlocksRPC(ctx context.Context, c RPC, from, to uint64) ([]json.RawMessage, error) {
+	return batchHeadersRPC(ctx, c, methodBlock, from, to)
+}
+
+// batchHeadersRPC is blocksByNumber through an RPC's batch call of method
+// (methodHeader or methodBlock).
+func batchHeadersRPC(ctx context.Context, c RPC, method string, from, to uint64) ([]json.RawMessage, error) {
 	n := int(to - from + 1)
 	raws := make([]json.RawMessage, n)
 	elems := make([]rpc.BatchElem, n)
 	for i := range elems {
-		elems[i] = rpc.BatchElem{Method: "eth_getBlockByNumber", Args: []any{"0x" + strconv.FormatUint(from+uint64(i), 16), false}, Result: &raws[i]}
+		args := []any{"0x" + strconv.FormatUint(from+uint64(i), 16)}
+		if method == methodBlock {
+			args = append(args, false)
+		}
+		elems[i] = rpc.BatchElem{Method: method, Args: args, Result: &raws[i]}
 	}
 	if err := c.BatchCallContext(ctx, elems); err != nil {
 		return nil, fmt.Errorf("batch get blocks: %w", err)

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/rpc"
@@ -40,13 +42,35 @@ func TestClientMatchesRPC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := batchBlocksRPC(ctx, plain, 0, head+2)
+	if c.method != methodHeader {
+		t.Fatalf("header method %q on a node that has %s", c.method, methodHeader)
+	}
+	want, err := batchHeadersRPC(ctx, plain, methodHeader, 0, head+2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range want {
 		if !bytes.Equal(lean[i], want[i]) {
 			t.Fatalf("block %d: lean %s, rpc %s", i, lean[i], want[i])
+		}
+	}
+	// And with eth_getBlockByNumber, as for a node without the other.
+	cb, err := Dial(ctx, n.Chain.RPCURL(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cb.Close()
+	cb.method = methodBlock
+	leanBlocks, err := cb.blocksByNumber(ctx, 0, head+2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err = batchBlocksRPC(ctx, plain, 0, head+2); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if !bytes.Equal(leanBlocks[i], want[i]) {
+			t.Fatalf("block %d: lean %s, rpc %s", i, leanBlocks[i], want[i])
 		}
 	}
 	if string(lean[head+1]) != "null" {
@@ -69,9 +93,68 @@ func TestClientMatchesRPC(t *testing.T) {
 		}
 		return blocks
 	}
-	a, b := sync(c), sync(plain)
-	if len(a) < int(head)-1 || len(a) != len(b) || fmt.Sprint(a) != fmt.Sprint(b) {
+	// Headers by eth_getHeaderByNumber (lean), blocks by
+	// eth_getBlockByNumber (lean and go-ethereum's client): one ledger.
+	a, b, bb := sync(c), sync(plain), sync(cb)
+	if len(a) < int(head)-1 || len(a) != len(b) || fmt.Sprint(a) != fmt.Sprint(b) || fmt.Sprint(a) != fmt.Sprint(bb) {
 		t.Fatalf("lean ledger %d blocks, rpc ledger %d blocks, or they differ", len(a), len(b))
+	}
+}
+
+// TestClientHeaderMethod: a node that does not have eth_getHeaderByNumber
+// is read with eth_getBlockByNumber; a failed probe decides nothing.
+func TestClientHeaderMethod(t *testing.T) {
+	ctx := context.Background()
+	n := testnet.New(t, testnet.Options{CliqueEpoch: 5})
+	n.Mine(t, 3)
+	var mu sync.Mutex // guards failing and asked
+	failing := true
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		if bytes.Contains(body, []byte(methodHeader)) {
+			asked = append(asked, "header")
+			if failing {
+				http.Error(w, "restarting", http.StatusServiceUnavailable)
+				return
+			}
+			w.Write([]byte(`{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"the method eth_getHeaderByNumber does not exist/is not available"}}`))
+			return
+		}
+		asked = append(asked, "block")
+		resp, err := http.Post(n.Chain.RPCURL(), "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer resp.Body.Close()
+		io.Copy(w, resp.Body)
+	}))
+	defer srv.Close()
+	c, err := Dial(ctx, srv.URL, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.blocksByNumber(ctx, 1, 2); err == nil || !strings.Contains(err.Error(), "probe eth_getHeaderByNumber") {
+		t.Fatalf("probe failed with 503: got %v", err)
+	}
+	mu.Lock()
+	failing = false
+	mu.Unlock()
+	raws, err := c.blocksByNumber(ctx, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if c.method != methodBlock || strings.Join(asked, ",") != "header,header,block" {
+		t.Fatalf("method %q after asking %v", c.method, asked)
+	}
+	if _, err := decodeHeader(raws[1], 2, 5); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -110,6 +193,7 @@ func TestClientReplies(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close()
+			c.method = methodBlock // this server answers every request alike
 			raws, err := c.blocksByNumber(ctx, 10, 11)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {

@@ -10,8 +10,9 @@
 //   - tree: `rewardctl calc` end to end on a 50,000-delegator epoch vs
 //     OpenZeppelin's StandardMerkleTree.of on its payout leaves alone (needs
 //     node and tools/ozjs/node_modules).
-//   - follower: the follower vs a bare batched eth_getBlockByNumber loop on
-//     one real geth v1.13.15 in its own process (needs geth).
+//   - follower: the follower vs a bare batched header loop on one real
+//     geth v1.13.15 in its own process (needs geth); both read headers by
+//     eth_getHeaderByNumber.
 //   - audit: `rewardctl audit` of one 216,000-block epoch against a node in
 //     its own process.
 //   - chain: the embedded Clique chain generating a 216,000-block epoch with
