@@ -57,6 +57,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeResult -fuzztime 30s ./calc/
 	$(GO) test -run '^$$' -fuzz FuzzReadDump -fuzztime 30s ./calc/merkle/
 	$(GO) test -run '^$$' -fuzz FuzzSum256 -fuzztime 30s ./internal/keccak8/
+	$(GO) test -run '^$$' -fuzz FuzzCheck -fuzztime 30s ./internal/seal/
 
 clean:
 	rm -rf bin

@@ -143,9 +143,9 @@ func BenchmarkField(b *testing.B) {
 	})
 	b.Run("madd", func(b *testing.B) {
 		g := generator()
-		p := jacobian{g[0][5].x, g[0][5].y, feOne}
+		p := jacobian{g.pts[0][5].x, g.pts[0][5].y, feOne}
 		for i := 0; i < b.N; i++ {
-			p.madd(&g[1][i&127].x, &g[1][i&127].y)
+			p.madd(&g.pts[1][i&127].x, &g.pts[1][i&127].y)
 		}
 	})
 }

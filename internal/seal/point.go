@@ -1,5 +1,7 @@
 package seal
 
+import "sync"
+
 // affine is a curve point (x, y), never the point at infinity.
 type affine struct{ x, y fe }
 
@@ -91,8 +93,14 @@ const (
 	entries = 1 << (window - 1)
 )
 
-// table holds t[i][j] = (j+1)·2⁸ⁱ·P for a point P, affine: 270 KiB.
-type table [digits][entries]affine
+// table holds pts[i][j] = (j+1)·2⁸ⁱ·P for a point P, affine: 270 KiB,
+// and the same in limbs for the eight-lane path (340 KiB more, made on
+// first use).
+type table struct {
+	pts    [digits][entries]affine
+	once52 sync.Once
+	t52    *table52
+}
 
 // newTable computes the table of P.
 func newTable(p *affine) *table {
@@ -122,7 +130,7 @@ func newTable(p *affine) *table {
 		}
 		batchInv(zs[:], scratch[:])
 		for j := range pts {
-			toAffine(&t[i][j], &pts[j], &pts[j].z)
+			toAffine(&t.pts[i][j], &pts[j], &pts[j].z)
 		}
 		var zi fe
 		zi.inv(&next.z)
@@ -163,10 +171,10 @@ func (t *table) mulAdd(acc *jacobian, started *bool, k *[32]byte) bool {
 		var e *affine
 		var y fe
 		if d > 0 {
-			e = &t[i][d-1]
+			e = &t.pts[i][d-1]
 			y = e.y
 		} else {
-			e = &t[i][-d-1]
+			e = &t.pts[i][-d-1]
 			y.sub(&fe{}, &e.y)
 		}
 		if !*started {

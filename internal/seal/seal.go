@@ -143,6 +143,8 @@ func Check(jobs []Job) {
 	sInv[0] = inv
 
 	g := generator()
+	var k1s, k2s [stack][32]byte
+	var keys [stack]*table
 	for t := 0; t < nl; t++ {
 		j := &jobs[live[t]]
 		var e, r, u1, u2 secp256k1.ModNScalar
@@ -150,14 +152,30 @@ func Check(jobs []Job) {
 		r.SetByteSlice(j.Sig[:32])
 		u1.Mul2(&e, &sInv[t])
 		u2.Mul2(&r, &sInv[t])
-		k1, k2 := littleEndian(&u1), littleEndian(&u2)
-		acc := &accs[nz]
-		started := false
-		if !g.mulAdd(acc, &started, &k1) || !j.Key.tab.mulAdd(acc, &started, &k2) || !started {
+		k1s[t], k2s[t] = littleEndian(&u1), littleEndian(&u2)
+		keys[t] = j.Key.tab
+	}
+	// R′ = u1·G + u2·Q for each: eight at a time (madd8) where the CPU
+	// can, else one by one. A sum that degenerated is left out.
+	var ok [stack]bool
+	if useIFMA {
+		for t := 0; t < nl; t += lanes {
+			e := min(t+lanes, nl)
+			sum8(g, keys[t:e], k1s[t:e], k2s[t:e], accs[t:e], ok[t:e])
+		}
+	} else {
+		for t := 0; t < nl; t++ {
+			started := false
+			ok[t] = g.mulAdd(&accs[t], &started, &k1s[t]) && keys[t].mulAdd(&accs[t], &started, &k2s[t]) && started
+		}
+	}
+	for t := 0; t < nl; t++ {
+		if !ok[t] || accs[t].z.isZero() {
 			continue
 		}
-		zs[nz] = &acc.z
+		accs[nz] = accs[t]
 		ready[nz] = live[t]
+		zs[nz] = &accs[nz].z
 		nz++
 	}
 	batchInv(zs[:nz], zbuf[:nz])

@@ -48,6 +48,26 @@ func recovers(hash, sig, pub []byte) bool {
 // wrong, and for tampered ones, Check says yes exactly when
 // crypto.Ecrecover returns the guessed key.
 func TestCheckAgreesWithRecovery(t *testing.T) {
+	t.Run("active", testCheckAgrees)
+	if useIFMA {
+		t.Run("one by one", func(t *testing.T) {
+			old := useIFMA
+			useIFMA = false
+			t.Cleanup(func() { useIFMA = old })
+			testCheckAgrees(t)
+		})
+	}
+	if useAsm {
+		t.Run("portable", func(t *testing.T) {
+			oldI, oldA := useIFMA, useAsm
+			useIFMA, useAsm = false, false
+			t.Cleanup(func() { useIFMA, useAsm = oldI, oldA })
+			testCheckAgrees(t)
+		})
+	}
+}
+
+func testCheckAgrees(t *testing.T) {
 	ss := newSigners(t, 3)
 	r := rand.New(rand.NewSource(3))
 	var jobs []Job
@@ -198,6 +218,41 @@ func BenchmarkCheck(b *testing.B) {
 	b.Run("newkey", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			NewKey(ss[0].pub)
+		}
+	})
+}
+
+// FuzzCheck: for any hash and 65 signature bytes, Check says yes only
+// when crypto.Ecrecover returns the key (and, for genuine seals of the
+// key, it does say yes).
+func FuzzCheck(f *testing.F) {
+	key, _ := crypto.HexToECDSA("b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291")
+	pub := crypto.FromECDSAPub(&key.PublicKey)
+	k, err := NewKey(pub)
+	if err != nil {
+		f.Fatal(err)
+	}
+	h := crypto.Keccak256([]byte("seed"))
+	sig, _ := crypto.Sign(h, key)
+	f.Add(h, sig, false)
+	f.Add(h, sig, true)
+	f.Fuzz(func(t *testing.T, hash, sig []byte, resign bool) {
+		if len(hash) != 32 {
+			return
+		}
+		if resign {
+			sig, _ = crypto.Sign(hash, key)
+		}
+		var h [32]byte
+		copy(h[:], hash)
+		jobs := []Job{{Key: k, Hash: h, Sig: sig}}
+		Check(jobs)
+		want := len(sig) == 65 && recovers(hash, sig, pub)
+		if jobs[0].OK && !want {
+			t.Fatalf("Check accepted a seal that does not recover to the key: %x %x", hash, sig)
+		}
+		if resign && !jobs[0].OK {
+			t.Fatalf("Check rejected a genuine seal: %x %x", hash, sig)
 		}
 	})
 }
