@@ -3,6 +3,7 @@ package follower
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -353,16 +354,35 @@ func (s *scan) str() ([]byte, bool) {
 		return nil, false
 	}
 	start := s.i
-	for ; s.i < len(s.b); s.i++ {
-		switch c := s.b[s.i]; {
-		case c == '"':
-			s.i++
-			return s.b[start : s.i-1], true
-		case c == '\\' || c < 0x20:
-			return nil, false
-		}
+	s.i += special(s.b[s.i:])
+	if s.i < len(s.b) && s.b[s.i] == '"' {
+		s.i++
+		return s.b[start : s.i-1], true
 	}
 	return nil, false
+}
+
+// special returns the index of b's first byte that is '"', '\\' or a
+// control character (below 0x20), or len(b): eight bytes at a time, since
+// most of a header reply is long hex strings. Each test below is the
+// exact "some byte is zero / below n" word trick; the byte loop then
+// finds which.
+func special(b []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		q, bs := w^(ones*'"'), w^(ones*'\\')
+		if ((q-ones)&^q|(bs-ones)&^bs|(w-ones*0x20)&^w)&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return len(b)
 }
 
 // key reads a plain object key (a str) and its colon.
@@ -392,9 +412,16 @@ func (s *scan) value() ([]byte, bool) {
 			c := s.b[s.i]
 			switch {
 			case inStr:
-				if c == '\\' {
+				// Skip to the next quote, backslash or control
+				// character (a control character is not valid JSON;
+				// it is left to the validating user).
+				s.i += special(s.b[s.i:])
+				if s.i >= len(s.b) {
+					return nil, false
+				}
+				if s.b[s.i] == '\\' {
 					s.i++
-				} else if c == '"' {
+				} else if s.b[s.i] == '"' {
 					inStr = false
 				}
 			case c == '"':

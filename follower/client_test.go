@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -240,4 +241,30 @@ func FuzzSplitBatch(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSpecial: the word-at-a-time search finds what a byte loop finds.
+func TestSpecial(t *testing.T) {
+	r := rand.New(rand.NewSource(6))
+	alphabet := []byte("0123456789abcdefx\"\\\x00\x1f \x7f\x80\xff")
+	for i := 0; i < 20000; i++ {
+		b := make([]byte, r.Intn(40))
+		for j := range b {
+			if r.Intn(8) == 0 {
+				b[j] = alphabet[r.Intn(len(alphabet))]
+			} else {
+				b[j] = "0123456789abcdef"[r.Intn(16)]
+			}
+		}
+		want := len(b)
+		for j, c := range b {
+			if c == '"' || c == '\\' || c < 0x20 {
+				want = j
+				break
+			}
+		}
+		if got := special(b); got != want {
+			t.Fatalf("special(%q) = %d, want %d", b, got, want)
+		}
+	}
 }
