@@ -86,35 +86,6 @@ TEXT ·mulAsm(SB), NOSPLIT, $0-24
 	REDUCE
 	RET
 
-// func sqrAsm(z, x *fe)
-TEXT ·sqrAsm(SB), NOSPLIT, $0-16
-	MOVQ x+8(FP), SI
-	MOVQ SI, DI
-
-	MOVQ  0(DI), DX
-	MULXQ 0(SI), R8, R9
-	MULXQ 8(SI), AX, R10
-	ADDQ  AX, R9
-	MULXQ 16(SI), AX, R11
-	ADCQ  AX, R10
-	MULXQ 24(SI), AX, R12
-	ADCQ  AX, R11
-	ADCQ  $0, R12
-
-	MOVQ 8(DI), DX
-	XORQ R13, R13
-	ROW(R9, R10, R11, R12, R13)
-	MOVQ 16(DI), DX
-	XORQ R14, R14
-	ROW(R10, R11, R12, R13, R14)
-	MOVQ 24(DI), DX
-	XORQ R15, R15
-	ROW(R11, R12, R13, R14, R15)
-
-	REDUCE
-	RET
-
-
 // func subAsm(z, x, y *fe)
 // z = x − y, weakly reduced: a borrow means 2²⁵⁶ was added, and taking pk
 // off makes that p; if y was above p that can borrow once more, and a

@@ -17,24 +17,23 @@
 	VPANDQ Z30, a, a; \
 	VPADDQ t, b, b
 
-// NORM normalizes Z10…Z14 (limbs below 2⁵⁵): the carry out of the top
-// limb (below 2⁴) folds in as ·R; that can carry out once more (at most
-// 1, and then the middle limbs wrapped to zero), folded the same way.
+// FOLD carries Z10…Z14 into 52-bit limbs and folds the carry out of the
+// top limb back in as ·R (2²⁶⁰ ≡ R).
+#define FOLD \
+	CARRY(Z10, Z11, Z22); \
+	CARRY(Z11, Z12, Z22); \
+	CARRY(Z12, Z13, Z22); \
+	CARRY(Z13, Z14, Z22); \
+	VPSRLQ $52, Z14, Z21; \
+	VPANDQ Z30, Z14, Z14; \
+	VPMADD52LUQ Z31, Z21, Z10
+
+// NORM normalizes Z10…Z14 (limbs below 2⁵⁵): the first FOLD's carry is
+// below 2⁴; the second's at most 1, and then the middle limbs wrapped to
+// zero, so one more carry out of the bottom limb ends it.
 #define NORM \
-	CARRY(Z10, Z11, Z22); \
-	CARRY(Z11, Z12, Z22); \
-	CARRY(Z12, Z13, Z22); \
-	CARRY(Z13, Z14, Z22); \
-	VPSRLQ $52, Z14, Z21; \
-	VPANDQ Z30, Z14, Z14; \
-	VPMADD52LUQ Z31, Z21, Z10; \
-	CARRY(Z10, Z11, Z22); \
-	CARRY(Z11, Z12, Z22); \
-	CARRY(Z12, Z13, Z22); \
-	CARRY(Z13, Z14, Z22); \
-	VPSRLQ $52, Z14, Z21; \
-	VPANDQ Z30, Z14, Z14; \
-	VPMADD52LUQ Z31, Z21, Z10; \
+	FOLD; \
+	FOLD; \
 	CARRY(Z10, Z11, Z22)
 
 #define STORE(r) \
@@ -135,13 +134,7 @@
 	CARRY(Z14, Z21, Z22); \
 	VPMADD52LUQ Z31, Z21, Z10; \
 	VPMADD52HUQ Z31, Z21, Z11; \
-	CARRY(Z10, Z11, Z22); \
-	CARRY(Z11, Z12, Z22); \
-	CARRY(Z12, Z13, Z22); \
-	CARRY(Z13, Z14, Z22); \
-	VPSRLQ $52, Z14, Z21; \
-	VPANDQ Z30, Z14, Z14; \
-	VPMADD52LUQ Z31, Z21, Z10; \
+	FOLD; \
 	CARRY(Z10, Z11, Z22); \
 	STORE(d)
 
