@@ -11,9 +11,14 @@
 // Fetching is pipelined: Concurrency header batches are requested at once,
 // and the checks of a batch (decoding, hash, seal recovery) run on every
 // core while later batches are being requested and earlier ones stored.
-// Headers are decoded without reflection by a scanner for the plain shape
-// of a header reply; anything else goes to encoding/json, whose verdict
-// and error stand (FuzzFastHeader keeps the two in agreement).
+// Headers are read with eth_getHeaderByNumber where the node has it (else
+// eth_getBlockByNumber) and decoded without reflection by a scanner for
+// the plain shape of a header reply; anything else goes to encoding/json,
+// whose verdict and error stand (FuzzFastHeader keeps the two in
+// agreement). An in-turn block's seal is first checked against the key of
+// the signer whose turn it is (internal/seal, several times cheaper than
+// recovery); keys are learned from recovered seals, the turn order from
+// checkpoint headers. Any seal not shown that way is recovered.
 //
 // Every reply is checked before it is used: a header must hash to the
 // hash the node reported and link to its parent. Logs are asked for by
