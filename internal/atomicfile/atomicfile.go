@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // File is one file to write: its final path, its permissions, and a function
@@ -30,23 +31,30 @@ func Write(path string, perm os.FileMode, write func(w io.Writer) error) error {
 // temporary files are removed. The renames themselves are atomic one by one;
 // a crash between two renames can leave the first file new and the second
 // old, which callers that publish several files must tolerate (write the
-// file that declares the set last).
+// file that declares the set last). The files are written and synced
+// concurrently, one goroutine each, so their Write functions must be safe
+// to run at the same time (they read what they write out); the error
+// returned is that of the first failing file in files' order.
 func WriteAll(files []File) (err error) {
-	temps := make([]string, 0, len(files))
+	temps := make([]string, len(files))
+	errs := make([]error, len(files))
 	defer func() {
 		if err != nil {
 			for _, t := range temps {
-				os.Remove(t)
+				if t != "" {
+					os.Remove(t)
+				}
 			}
 		}
 	}()
-	for _, f := range files {
-		tmp, err := writeTemp(f)
-		if tmp != "" {
-			temps = append(temps, tmp)
-		}
-		if err != nil {
-			return err
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Go(func() { temps[i], errs[i] = writeTemp(f) })
+	}
+	wg.Wait()
+	for _, e := range errs {
+		if e != nil {
+			return e
 		}
 	}
 	dirs := map[string]bool{}
@@ -56,7 +64,7 @@ func WriteAll(files []File) (err error) {
 		}
 		dirs[filepath.Dir(f.Path)] = true
 	}
-	temps = temps[:0]
+	clear(temps)
 	for d := range dirs {
 		if err := syncDir(d); err != nil {
 			return err
