@@ -61,7 +61,8 @@ func replyHash(raw []byte) (common.Hash, bool) {
 // it into a ledger block.
 func decodeHeader(raw json.RawMessage, n uint64, cliqueEpoch uint64) (ledger.Block, error) {
 	var bloom types.Bloom
-	return newHeaderDecoder(nil).decode(raw, n, cliqueEpoch, &bloom)
+	var d headerDecoder // no scratch preallocated for one header
+	return d.decode(raw, n, cliqueEpoch, &bloom)
 }
 
 // decodeHeaderBloom is decodeHeader that also returns the header's (hash
