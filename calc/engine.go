@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -59,6 +60,9 @@ type validator struct {
 	accD uint256.Int
 	// numV is Σ S_i(b)·inc_v(b) over the same blocks; V_i = numV / SCALE.
 	numV uint256.Int
+	// startLo, startHi bound the validator's start positions in poss when
+	// they were loaded in order (engine.sortedStart).
+	startLo, startHi int32
 }
 
 // position is one delegator's stake at one validator, with its share of the
@@ -77,14 +81,19 @@ type posKey struct {
 }
 
 type engine struct {
-	in         *Input
-	vals       []validator
-	valIndex   map[common.Address]int32
-	active     []int32 // indices of active validators, ≤ MaxValidators
-	poss       []position
-	posIndex   *bulk.Index[posKey] // over poss
-	seed       maphash.Seed
-	stakeTotal uint256.Int // A(b): Σ S_i over active i
+	tr       func(string)
+	in       *Input
+	vals     []validator
+	valIndex map[common.Address]int32
+	active   []int32 // indices of active validators, ≤ MaxValidators
+	poss     []position
+	posIndex *bulk.Index[posKey] // over poss (but start positions when sortedStart)
+	seed     maphash.Seed
+	// sortedStart: the start positions were loaded in order and are found
+	// by binary search (loadStartSorted).
+	sortedStart bool
+	sumMu       sync.Mutex
+	stakeTotal  uint256.Int // A(b): Σ S_i over active i
 
 	numVScaled, numDScaled uint256.Int // R·bps·SCALE, precomputed
 	unallocatedBlocks      uint64
@@ -154,7 +163,7 @@ func computePar(in *Input, breakdown bool, perWorker int) (*Result, []Line, erro
 		poss:      make([]position, 0, len(in.StakesAtStart)+len(in.Events)),
 		seed:      maphash.MakeSeed(),
 	}
-	e.posIndex = bulk.NewIndex(len(in.StakesAtStart)+len(in.Events), func(j int32) posKey { return posKey{d: e.poss[j].d, v: e.poss[j].v} })
+	e.posIndex = bulk.NewIndex(len(in.StakesAtStart)+len(in.Events), e.posKeyAt)
 	if err := e.precompute(); err != nil {
 		return nil, nil, err
 	}
@@ -242,7 +251,7 @@ func (e *engine) loadStart() error {
 	}
 	// Positions are indexed by a bulk.Index over e.poss rather than a
 	// map: a million inserts into a map are most of the replay's time.
-	if e.perWorker > 0 && e.loadStartParallel() {
+	if e.perWorker > 0 && (e.loadStartSorted() || e.loadStartParallel()) {
 		return nil
 	}
 	// A duplicate stake or an overflow: the sequential load finds the
@@ -331,10 +340,128 @@ func (e *engine) loadStartParallel() bool {
 	return true
 }
 
+// loadStartSorted loads start positions given in export's order —
+// strictly ascending by validator, then delegator — without indexing
+// them: a validator's start positions are one ascending run of poss, and
+// position finds one there by binary search (only positions that events
+// open go into posIndex). It reports false, having changed nothing the
+// other loads do not reset, if the stakes are in another order (or
+// repeat one: the sequential load reports that) or a sum overflows.
+func (e *engine) loadStartSorted() bool {
+	stakes := e.in.StakesAtStart
+	n := len(stakes)
+	if n == 0 || n > math.MaxInt32 {
+		return false
+	}
+	for i := 1; i < n; i++ {
+		a, b := &stakes[i-1], &stakes[i]
+		c := bytes.Compare(a.Validator[:], b.Validator[:])
+		if c > 0 || c == 0 && bytes.Compare(a.Delegator[:], b.Delegator[:]) >= 0 {
+			return false
+		}
+	}
+	// Validators are numbered in order of first appearance, as the other
+	// loads number them; each one's stakes are one run.
+	type run struct {
+		v      int32
+		lo, hi int
+	}
+	var runs []run
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && stakes[j].Validator == stakes[i].Validator {
+			j++
+		}
+		runs = append(runs, run{e.validator(stakes[i].Validator), i, j})
+		i = j
+	}
+	e.poss = e.poss[:n]
+	sums := make([]uint256.Int, len(runs))
+	var failed atomic.Bool
+	bulkParallel(n, e.perWorker, func(lo, hi int) {
+		for r := range runs {
+			a, b := max(lo, runs[r].lo), min(hi, runs[r].hi)
+			if a >= b {
+				continue
+			}
+			v := runs[r].v
+			var sum uint256.Int
+			for i := a; i < b; i++ {
+				s := &stakes[i]
+				// Every accumulator is still zero, so is ckpt.
+				e.poss[i] = position{v: v, d: s.Delegator, stake: s.Amount}
+				if _, over := sum.AddOverflow(&sum, &s.Amount); over {
+					failed.Store(true)
+					return
+				}
+			}
+			e.addRunSum(&sums[r], &sum, &failed)
+		}
+	})
+	if failed.Load() {
+		return false
+	}
+	for r, ru := range runs {
+		val := &e.vals[ru.v]
+		if _, over := val.total.AddOverflow(&val.total, &sums[r]); over {
+			return false
+		}
+		val.startLo, val.startHi = int32(ru.lo), int32(ru.hi)
+	}
+	for v := range e.vals {
+		if val := &e.vals[v]; val.active {
+			if _, over := e.stakeTotal.AddOverflow(&e.stakeTotal, &val.total); over {
+				return false
+			}
+		}
+	}
+	e.sortedStart = true
+	e.posIndex = bulk.NewIndex(len(e.in.Events), e.posKeyAt) // for positions events open
+	return true
+}
+
+// addRunSum adds a worker's part of a run's stake to its sum; workers
+// share runs at their chunk boundaries.
+func (e *engine) addRunSum(dst, part *uint256.Int, failed *atomic.Bool) {
+	e.sumMu.Lock()
+	defer e.sumMu.Unlock()
+	if _, over := dst.AddOverflow(dst, part); over {
+		failed.Store(true)
+	}
+}
+
+// bulkParallel runs fn over [0, n) in one chunk per core, each of at
+// least per items (one chunk when per is 0).
+func bulkParallel(n, per int, fn func(lo, hi int)) {
+	workers := 1
+	if per > 0 {
+		workers = max(1, min(runtime.GOMAXPROCS(0), n/per))
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { fn(w*n/workers, (w+1)*n/workers) })
+	}
+	wg.Wait()
+}
+
 func (e *engine) hash(k posKey) uint64 { return maphash.Comparable(e.seed, k) }
 
-// position returns the index of the position k, and whether there is one.
+// posKeyAt is the key of position j, for posIndex.
+func (e *engine) posKeyAt(j int32) posKey { return posKey{d: e.poss[j].d, v: e.poss[j].v} }
+
+// position returns the index of the position k, and whether there is one:
+// a start position loaded in order is found by binary search in its
+// validator's run, any other in posIndex.
 func (e *engine) position(k posKey) (int32, bool) {
+	if e.sortedStart {
+		val := &e.vals[k.v]
+		run := e.poss[val.startLo:val.startHi]
+		if i, ok := slices.BinarySearchFunc(run, k.d, func(p position, d common.Address) int {
+			return bytes.Compare(p.d[:], d[:])
+		}); ok {
+			return val.startLo + int32(i), true
+		}
+	}
 	return e.posIndex.Lookup(e.hash(k), k)
 }
 
@@ -706,15 +833,16 @@ type credit struct {
 
 // mergeCredits sorts credits by address and sums them into one account per
 // address, in address order. Sums cannot overflow: they are bounded by E
-// (checked) plus one previous cumulative each. It sorts small keys (the
+// (checked) plus one previous cumulative each. It orders small keys (the
 // address as three words and the credit's index) on every core rather than
-// the credits themselves.
+// the credits themselves, merging them when they come in a few ascending
+// runs, as export's stake order makes them (sortKeys).
 func mergeCredits(credits []credit) []account {
 	keys := make([]addrKey, len(credits))
 	for i := range credits {
 		keys[i] = makeAddrKey(&credits[i].addr, int32(i))
 	}
-	bulk.SortFunc(keys, cmpAddrKey)
+	keys = sortKeys(keys)
 	accts := make([]account, 0, len(credits))
 	for k := range keys {
 		c := &credits[keys[k].i]

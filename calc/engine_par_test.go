@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -48,23 +49,41 @@ func TestParallelComputeMatchesSequential(t *testing.T) {
 				in.StakesAtStart[r.IntN(len(in.StakesAtStart))].Amount.SetAllOne()
 			}
 		}
-		seq, seqLines, seqErr := computePar(in, true, 0)
-		par, parLines, parErr := computePar(in, true, 1)
-		if (seqErr == nil) != (parErr == nil) || (seqErr != nil && seqErr.Error() != parErr.Error()) {
-			t.Fatalf("seed %d: errors differ: sequential %v, parallel %v", seed, seqErr, parErr)
-		}
-		if seqErr != nil {
-			continue
-		}
-		var a, b bytes.Buffer
-		if err := seq.WriteJSON(&a); err != nil {
-			t.Fatal(err)
-		}
-		if err := par.WriteJSON(&b); err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a.Bytes(), b.Bytes()) || !reflect.DeepEqual(seqLines, parLines) {
-			t.Fatalf("seed %d: results differ", seed)
-		}
+		compareParallel(t, seed, in)
+		// And with the stakes in export's order (validator, then
+		// delegator), which the parallel load takes without an index.
+		sorted := *in
+		sorted.StakesAtStart = slices.Clone(in.StakesAtStart)
+		slices.SortStableFunc(sorted.StakesAtStart, func(a, b Stake) int {
+			if c := bytes.Compare(a.Validator[:], b.Validator[:]); c != 0 {
+				return c
+			}
+			return bytes.Compare(a.Delegator[:], b.Delegator[:])
+		})
+		compareParallel(t, seed, &sorted)
+	}
+}
+
+// compareParallel fails t unless in gives the same result, lines and
+// error sequentially and in parallel down to one position per goroutine.
+func compareParallel(t *testing.T, seed int, in *Input) {
+	t.Helper()
+	seq, seqLines, seqErr := computePar(in, true, 0)
+	par, parLines, parErr := computePar(in, true, 1)
+	if (seqErr == nil) != (parErr == nil) || (seqErr != nil && seqErr.Error() != parErr.Error()) {
+		t.Fatalf("seed %d: errors differ: sequential %v, parallel %v", seed, seqErr, parErr)
+	}
+	if seqErr != nil {
+		return
+	}
+	var a, b bytes.Buffer
+	if err := seq.WriteJSON(&a); err != nil {
+		t.Fatal(err)
+	}
+	if err := par.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) || !reflect.DeepEqual(seqLines, parLines) {
+		t.Fatalf("seed %d: results differ", seed)
 	}
 }
