@@ -133,16 +133,19 @@ func checksumHex(dst []byte, addrs []common.Address) {
 }
 
 // applyChecksum upper-cases each letter of the 40 lower-case hex digits
-// whose nibble of sum (keccak256 of the digits) is 8 or more.
+// whose nibble of sum (keccak256 of the digits) is 8 or more. Without
+// branches (the nibbles are random, so branches mispredict half the
+// time): a letter a–f has bit 6 set and a digit 0–9 not, upper case is
+// bit 5 clear, and a nibble is 8 or more when its top bit (bit 7 of the
+// byte for an even digit, bit 3 for an odd one) is set; each is moved to
+// bit 5.
 func applyChecksum(digits []byte, sum *common.Hash) {
-	for j, c := range digits {
-		nibble := sum[j/2]
-		if j%2 == 0 {
-			nibble >>= 4
-		}
-		if c >= 'a' && nibble&0xf >= 8 {
-			digits[j] = c - 'a' + 'A'
-		}
+	_ = digits[39]
+	for j := 0; j < 40; j += 2 {
+		b := sum[j/2]
+		c0, c1 := digits[j], digits[j+1]
+		digits[j] = c0 &^ (c0 >> 1 & (b >> 2) & 0x20)
+		digits[j+1] = c1 &^ (c1 >> 1 & (b << 2) & 0x20)
 	}
 }
 
