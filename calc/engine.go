@@ -906,11 +906,12 @@ func (r *Result) checkInvariant() error {
 }
 
 func (r *Result) buildTree() (*merkle.Tree, error) {
-	leaves := make([]merkle.Leaf, len(r.Payouts))
+	accounts := make([]common.Address, len(r.Payouts))
+	amounts := make([]uint256.Int, len(r.Payouts))
 	for i := range r.Payouts {
-		leaves[i] = merkle.Leaf{Account: r.Payouts[i].Account, Cumulative: &r.Payouts[i].Cumulative}
+		accounts[i], amounts[i] = r.Payouts[i].Account, r.Payouts[i].Cumulative
 	}
-	t, err := merkle.Build(leaves)
+	t, err := merkle.BuildFrom(accounts, amounts)
 	if err != nil {
 		return nil, fmt.Errorf("build payout tree: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"hash/maphash"
 	"math/bits"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -195,6 +196,20 @@ func Build(leaves []Leaf) (*Tree, error) {
 	return build(accounts, amounts, "leaves")
 }
 
+// BuildFrom is Build of the leaves (accounts[i], amounts[i]), taking
+// ownership of both slices (the caller must not change them afterwards):
+// it saves Build's copy when the caller lays leaves out that way anyway.
+// Errors name the leaves as Build's do. It panics if the lengths differ.
+func BuildFrom(accounts []common.Address, amounts []uint256.Int) (*Tree, error) {
+	if len(accounts) != len(amounts) {
+		panic("merkle: BuildFrom: accounts and amounts differ in length")
+	}
+	if n := len(accounts); n > MaxLeaves {
+		return nil, fmt.Errorf("merkle: %d leaves exceed the maximum of %d", n, MaxLeaves)
+	}
+	return build(accounts, amounts, "leaves")
+}
+
 // build makes a Tree that takes ownership of accounts and amounts. what names
 // the input in errors ("leaves" or "values").
 func build(accounts []common.Address, amounts []uint256.Int, what string) (*Tree, error) {
@@ -298,7 +313,7 @@ func makeNodes(accounts []common.Address, amounts []uint256.Int, pos []int32) []
 			keys[i] = sortKey{binary.BigEndian.Uint64(hashes[i][:8]), int32(i)}
 		}
 	})
-	bulk.SortFunc(keys, cmpKeys)
+	keys = sortKeys(keys, cmpKeys)
 
 	// Leaves at the end in reverse order: sorted leaf k at index 2n−2−k.
 	nodes := make([]common.Hash, 2*n-1)
@@ -322,6 +337,45 @@ func makeNodes(accounts []common.Address, amounts []uint256.Int, pos []int32) []
 		})
 	}
 	return nodes
+}
+
+// bucketBits is how many top bits of the hash key sortKeys distributes
+// leaves by before sorting each bucket.
+const bucketBits = 16
+
+// sortKeys returns keys sorted by cmp, which orders them by key first.
+// Keys are the leading bytes of leaf hashes, uniform: distributing them
+// into 2¹⁶ buckets by their top bits leaves a few per bucket, which are
+// sorted (with cmp's tie-break on the full hash) on every core. A bucket
+// made big on purpose (accounts ground to share leading hash bits) is
+// still sorted in n·log n. Small inputs are sorted directly.
+func sortKeys(keys []sortKey, cmp func(a, b sortKey) int) []sortKey {
+	if len(keys) < 1<<bucketBits {
+		bulk.SortFunc(keys, cmp)
+		return keys
+	}
+	start := make([]int32, 1<<bucketBits+1)
+	for _, k := range keys {
+		start[k.key>>(64-bucketBits)+1]++
+	}
+	for b := 1; b < len(start); b++ {
+		start[b] += start[b-1]
+	}
+	out := make([]sortKey, len(keys))
+	next := slices.Clone(start[:1<<bucketBits])
+	for _, k := range keys {
+		b := k.key >> (64 - bucketBits)
+		out[next[b]] = k
+		next[b]++
+	}
+	parallel(1<<bucketBits, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			if bucket := out[start[b]:start[b+1]]; len(bucket) > 1 {
+				slices.SortFunc(bucket, cmp)
+			}
+		}
+	})
+	return out
 }
 
 // leaves sets out[i] to LeafHash(accounts[i], amounts[i]), eight at a time.

@@ -361,3 +361,65 @@ func TestAppendProofNoAlloc(t *testing.T) {
 		t.Fatalf("Verify, LeafHash and HashPair allocate %.1f times per run", allocs)
 	}
 }
+
+// TestSortKeysBuckets: the bucket sort orders keys as a plain sort does,
+// with uniform keys, a bucket made big on purpose and equal keys (ties
+// broken by cmp).
+func TestSortKeysBuckets(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	cmp := func(a, b sortKey) int {
+		if a.key != b.key {
+			if a.key < b.key {
+				return -1
+			}
+			return 1
+		}
+		return int(a.src) - int(b.src)
+	}
+	for _, n := range []int{10, 1<<bucketBits - 1, 1 << bucketBits, 300_000} {
+		keys := make([]sortKey, n)
+		for i := range keys {
+			k := r.Uint64()
+			switch r.IntN(10) {
+			case 0: // a crowded bucket
+				k = 0xabcd<<48 | k>>16
+			case 1: // equal keys
+				k = 42
+			}
+			keys[i] = sortKey{k, int32(i)}
+		}
+		want := slices.Clone(keys)
+		slices.SortFunc(want, cmp)
+		if got := sortKeys(slices.Clone(keys), cmp); !slices.Equal(got, want) {
+			t.Fatalf("%d keys: bucket order differs from the sorted one", n)
+		}
+	}
+}
+
+// TestBuildFrom: BuildFrom gives Build's tree and Build's errors.
+func TestBuildFrom(t *testing.T) {
+	var leaves []Leaf
+	for i := 0; i < 300; i++ {
+		var a common.Address
+		a[0], a[18], a[19] = byte(i*7), byte(i>>8), byte(i)
+		leaves = append(leaves, Leaf{Account: a, Cumulative: uint256.NewInt(uint64(i))})
+	}
+	split := func(ls []Leaf) ([]common.Address, []uint256.Int) {
+		as, ms := make([]common.Address, len(ls)), make([]uint256.Int, len(ls))
+		for i, l := range ls {
+			as[i], ms[i] = l.Account, *l.Cumulative
+		}
+		return as, ms
+	}
+	a, errA := Build(leaves)
+	b, errB := BuildFrom(split(leaves))
+	if errA != nil || errB != nil || a.Root() != b.Root() || a.Len() != b.Len() {
+		t.Fatalf("Build %v %v, BuildFrom %v %v", a.Root(), errA, b.Root(), errB)
+	}
+	dup := append(slices.Clone(leaves), leaves[17])
+	_, errA = Build(dup)
+	_, errB = BuildFrom(split(dup))
+	if errA == nil || errB == nil || errA.Error() != errB.Error() {
+		t.Fatalf("duplicate: Build %v, BuildFrom %v", errA, errB)
+	}
+}
