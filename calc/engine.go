@@ -650,10 +650,14 @@ func (e *engine) finish() (*Result, error) {
 		res.Validators = append(res.Validators, vr)
 	}
 
-	// Payouts before redistribution. Credits are collected as entries and
-	// merged by a sort on address, which also yields the payouts' order and
-	// is faster than a map for a million delegations.
-	credits := make([]credit, 0, len(e.poss)+len(res.Validators)+len(in.PreviousCumulative))
+	// Payouts before redistribution. Each amount owed (a credit) is named
+	// by a key — its address and a reference to where the amount is: a
+	// validator result, a position or a previous cumulative (creditRefs)
+	// — and the keys are ordered by address to sum them per account,
+	// which also yields the payouts' order and is faster than a map for a
+	// million delegations.
+	refs := creditRefs{vals: res.Validators, poss: e.poss, prev: in.PreviousCumulative}
+	keys := make([]addrKey, 0, len(e.poss)+len(res.Validators)+len(in.PreviousCumulative))
 	var entitled, forfeited uint256.Int // E and F
 	for i := range res.Validators {
 		vr := &res.Validators[i]
@@ -664,7 +668,7 @@ func (e *engine) finish() (*Result, error) {
 			forfeited.Add(&forfeited, &vr.ValidatorReward)
 			continue
 		}
-		credits = append(credits, credit{addr: vr.Validator, amount: vr.ValidatorReward})
+		keys = append(keys, makeAddrKey(&vr.Validator, refs.val(i)))
 		if e.breakdown && !vr.ValidatorReward.IsZero() {
 			e.lines = append(e.lines, Line{Account: vr.Validator, Validator: vr.Validator, Role: RoleValidator, Amount: vr.ValidatorReward})
 		}
@@ -693,16 +697,16 @@ func (e *engine) finish() (*Result, error) {
 			forfeited.Add(&forfeited, d)
 			continue
 		}
-		credits = append(credits, credit{addr: p.d, amount: *d})
+		keys = append(keys, makeAddrKey(&p.d, refs.pos(i)))
 		if e.breakdown {
 			e.lines = append(e.lines, Line{Account: p.d, Validator: vr.Validator, Role: RoleDelegator, Amount: *d})
 		}
 	}
-	for _, b := range in.PreviousCumulative {
-		credits = append(credits, credit{addr: b.Account, amount: b.Amount, prev: true})
+	for j := range in.PreviousCumulative {
+		keys = append(keys, makeAddrKey(&in.PreviousCumulative[j].Account, refs.prevRef(j)))
 	}
-	accts := mergeCredits(credits)
-	credits = nil
+	accts := mergeCredits(keys, &refs)
+	keys = nil
 
 	var blocks uint256.Int
 	blocks.SetUint64(in.Blocks())
@@ -824,36 +828,53 @@ type account struct {
 	prev   uint256.Int
 }
 
-// credit is one amount owed to an account, or its previous cumulative.
-type credit struct {
-	addr   common.Address
-	prev   bool
-	amount uint256.Int
+// creditRefs resolves the references in credit keys: validator results
+// first, then positions (num holding D_ij), then previous cumulatives, in
+// one int32 space in that order (so keys for one address keep the order
+// in which the credits were listed).
+type creditRefs struct {
+	vals []ValidatorResult
+	poss []position
+	prev []Balance
 }
 
-// mergeCredits sorts credits by address and sums them into one account per
-// address, in address order. Sums cannot overflow: they are bounded by E
-// (checked) plus one previous cumulative each. It orders small keys (the
-// address as three words and the credit's index) on every core rather than
-// the credits themselves, merging them when they come in a few ascending
-// runs, as export's stake order makes them (sortKeys).
-func mergeCredits(credits []credit) []account {
-	keys := make([]addrKey, len(credits))
-	for i := range credits {
-		keys[i] = makeAddrKey(&credits[i].addr, int32(i))
+func (c *creditRefs) val(i int) int32     { return int32(i) }
+func (c *creditRefs) pos(i int) int32     { return int32(len(c.vals) + i) }
+func (c *creditRefs) prevRef(j int) int32 { return int32(len(c.vals) + len(c.poss) + j) }
+
+// amount returns the amount a reference names, and whether it is a
+// previous cumulative.
+func (c *creditRefs) amount(ref int32) (*uint256.Int, bool) {
+	i := int(ref)
+	switch {
+	case i < len(c.vals):
+		return &c.vals[i].ValidatorReward, false
+	case i < len(c.vals)+len(c.poss):
+		return &c.poss[i-len(c.vals)].num, false
 	}
+	return &c.prev[i-len(c.vals)-len(c.poss)].Amount, true
+}
+
+// mergeCredits orders the credit keys by address and sums the credits into
+// one account per address, in address order. Sums cannot overflow: they
+// are bounded by E (checked) plus one previous cumulative each. It orders
+// small keys (the address as three words and a reference) on every core
+// rather than the credits themselves, merging them when they come in a
+// few ascending runs, as export's stake order makes them (sortKeys).
+func mergeCredits(keys []addrKey, refs *creditRefs) []account {
 	keys = sortKeys(keys)
-	accts := make([]account, 0, len(credits))
+	accts := make([]account, 0, len(keys))
 	for k := range keys {
-		c := &credits[keys[k].i]
-		if len(accts) == 0 || accts[len(accts)-1].addr != c.addr {
-			accts = append(accts, account{addr: c.addr})
+		key := &keys[k]
+		if len(accts) == 0 || !accts[len(accts)-1].sameAddr(key) {
+			accts = append(accts, account{addr: key.address()})
 		}
 		a := &accts[len(accts)-1]
-		if c.prev {
-			a.prev = c.amount
+		amt, prev := refs.amount(key.i)
+		if prev {
+			a.prev = *amt
 		} else {
-			a.amount.Add(&a.amount, &c.amount)
+			a.amount.Add(&a.amount, amt)
 		}
 	}
 	return accts
@@ -869,6 +890,19 @@ type addrKey struct {
 
 func makeAddrKey(a *common.Address, i int32) addrKey {
 	return addrKey{binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(a[8:16]), binary.BigEndian.Uint32(a[16:]), i}
+}
+
+// address returns the address of k.
+func (k *addrKey) address() (a common.Address) {
+	binary.BigEndian.PutUint64(a[:8], k.hi)
+	binary.BigEndian.PutUint64(a[8:16], k.mid)
+	binary.BigEndian.PutUint32(a[16:], k.lo)
+	return a
+}
+
+// sameAddr reports whether a is k's account.
+func (a *account) sameAddr(k *addrKey) bool {
+	return binary.BigEndian.Uint64(a.addr[:8]) == k.hi && binary.BigEndian.Uint64(a.addr[8:16]) == k.mid && binary.BigEndian.Uint32(a.addr[16:]) == k.lo
 }
 
 // cmpAddrKey orders keys by address, then index.
