@@ -92,6 +92,7 @@ type engine struct {
 	// sortedStart: the start positions were loaded in order and are found
 	// by binary search (loadStartSorted).
 	sortedStart bool
+	eventStart  []int32 // with sortedStart: each event's start position or −1 (findEventStarts)
 	sumMu       sync.Mutex
 	stakeTotal  uint256.Int // A(b): Σ S_i over active i
 
@@ -169,6 +170,9 @@ func computePar(in *Input, breakdown bool, perWorker int) (*Result, []Line, erro
 	}
 	if err := e.loadStart(); err != nil {
 		return nil, nil, err
+	}
+	if e.sortedStart {
+		e.findEventStarts()
 	}
 	// An event in block b takes effect from b+1 (§2): the run of blocks
 	// ending at b still has the old state.
@@ -446,6 +450,41 @@ func bulkParallel(n, per int, fn func(lo, hi int)) {
 
 func (e *engine) hash(k posKey) uint64 { return maphash.Comparable(e.seed, k) }
 
+// findEventStarts finds, on every core, the start position each stake
+// or unstake event draws on when the start positions were loaded in
+// order: eventStart[i] is its index, or −1 (a position an earlier event
+// opens, or none). The binary searches (a cache miss each step) are the
+// replay's main cost otherwise, and the replay is sequential.
+func (e *engine) findEventStarts() {
+	evs := e.in.Events
+	e.eventStart = make([]int32, len(evs))
+	bulkParallel(len(evs), e.perWorker/64+1, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			e.eventStart[i] = -1
+			ev := &evs[i]
+			if ev.Kind != KindStake && ev.Kind != KindUnstake {
+				continue
+			}
+			if v, ok := e.valIndex[ev.Validator]; ok { // read only: no validator is added here
+				if j, ok := e.startPosition(posKey{d: ev.Delegator, v: v}); ok {
+					e.eventStart[i] = j
+				}
+			}
+		}
+	})
+}
+
+// eventPosition is position(k) for event i, k its key.
+func (e *engine) eventPosition(i int, k posKey) (int32, bool) {
+	if e.eventStart != nil {
+		if j := e.eventStart[i]; j >= 0 {
+			return j, true
+		}
+		return e.posIndex.Lookup(e.hash(k), k)
+	}
+	return e.position(k)
+}
+
 // posKeyAt is the key of position j, for posIndex.
 func (e *engine) posKeyAt(j int32) posKey { return posKey{d: e.poss[j].d, v: e.poss[j].v} }
 
@@ -453,16 +492,23 @@ func (e *engine) posKeyAt(j int32) posKey { return posKey{d: e.poss[j].d, v: e.p
 // a start position loaded in order is found by binary search in its
 // validator's run, any other in posIndex.
 func (e *engine) position(k posKey) (int32, bool) {
-	if e.sortedStart {
-		val := &e.vals[k.v]
-		run := e.poss[val.startLo:val.startHi]
-		if i, ok := slices.BinarySearchFunc(run, k.d, func(p position, d common.Address) int {
-			return bytes.Compare(p.d[:], d[:])
-		}); ok {
-			return val.startLo + int32(i), true
-		}
+	if j, ok := e.startPosition(k); ok {
+		return j, true
 	}
 	return e.posIndex.Lookup(e.hash(k), k)
+}
+
+// startPosition finds k among the start positions loaded in order.
+func (e *engine) startPosition(k posKey) (int32, bool) {
+	if !e.sortedStart {
+		return 0, false
+	}
+	val := &e.vals[k.v]
+	run := e.poss[val.startLo:val.startHi]
+	i, ok := slices.BinarySearchFunc(run, k.d, func(p position, d common.Address) int {
+		return bytes.Compare(p.d[:], d[:])
+	})
+	return val.startLo + int32(i), ok
 }
 
 func (e *engine) newPosition(k posKey) *position {
@@ -554,7 +600,7 @@ func (e *engine) apply(i int) error {
 	case KindStake, KindUnstake:
 		v := e.validator(ev.Validator)
 		k := posKey{d: ev.Delegator, v: v}
-		pi, ok := e.position(k)
+		pi, ok := e.eventPosition(i, k)
 		if !ok {
 			if ev.Kind == KindUnstake && !ev.Amount.IsZero() {
 				return fieldErr(p+".amount_wei", "unstake of %s exceeds stake 0", ev.Amount.Dec())
