@@ -81,7 +81,6 @@ type posKey struct {
 }
 
 type engine struct {
-	tr       func(string)
 	in       *Input
 	vals     []validator
 	valIndex map[common.Address]int32
