@@ -91,8 +91,7 @@ type engine struct {
 	// sortedStart: the start positions were loaded in order and are found
 	// by binary search (loadStartSorted).
 	sortedStart bool
-	eventStart  []int32 // with sortedStart: each event's start position or −1 (findEventStarts)
-	sumMu       sync.Mutex
+	eventStart  []int32     // with sortedStart: each event's start position or −1 (findEventStarts)
 	stakeTotal  uint256.Int // A(b): Σ S_i over active i
 
 	numVScaled, numDScaled uint256.Int // R·bps·SCALE, precomputed
@@ -293,34 +292,30 @@ func (e *engine) loadStartParallel() bool {
 		vs[i] = e.validator(stakes[i].Validator)
 	}
 	e.poss = e.poss[:n]
-	workers := max(1, min(runtime.GOMAXPROCS(0), n/e.perWorker))
+	workers := workersFor(n, e.perWorker)
 	totals := make([][]uint256.Int, workers)
 	var failed atomic.Bool
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			sum := make([]uint256.Int, len(e.vals))
-			totals[w] = sum
-			for i := w * n / workers; i < (w+1)*n/workers; i++ {
-				s, v := &stakes[i], vs[i]
-				// Every accumulator is still zero, so is ckpt.
-				e.poss[i] = position{v: v, d: s.Delegator, stake: s.Amount}
-				k := posKey{d: s.Delegator, v: v}
-				if !e.posIndex.InsertShared(e.hash(k), int32(i), k) {
-					failed.Store(true)
-					return
-				}
-				if _, over := sum[v].AddOverflow(&sum[v], &s.Amount); over {
-					failed.Store(true)
-					return
-				}
-				if i&1023 == 0 && failed.Load() {
-					return
-				}
+	chunks(n, workers, func(w, lo, hi int) {
+		sum := make([]uint256.Int, len(e.vals))
+		totals[w] = sum
+		for i := lo; i < hi; i++ {
+			s, v := &stakes[i], vs[i]
+			// Every accumulator is still zero, so is ckpt.
+			e.poss[i] = position{v: v, d: s.Delegator, stake: s.Amount}
+			k := posKey{d: s.Delegator, v: v}
+			if !e.posIndex.InsertShared(e.hash(k), int32(i), k) {
+				failed.Store(true)
+				return
 			}
-		})
-	}
-	wg.Wait()
+			if _, over := sum[v].AddOverflow(&sum[v], &s.Amount); over {
+				failed.Store(true)
+				return
+			}
+			if i&1023 == 0 && failed.Load() {
+				return
+			}
+		}
+	})
 	if failed.Load() {
 		return false
 	}
@@ -333,14 +328,7 @@ func (e *engine) loadStartParallel() bool {
 			}
 		}
 	}
-	for v := range e.vals {
-		if val := &e.vals[v]; val.active {
-			if _, over := e.stakeTotal.AddOverflow(&e.stakeTotal, &val.total); over {
-				return false
-			}
-		}
-	}
-	return true
+	return e.sumActiveStake()
 }
 
 // loadStartSorted loads start positions given in export's order —
@@ -379,26 +367,23 @@ func (e *engine) loadStartSorted() bool {
 		i = j
 	}
 	e.poss = e.poss[:n]
-	sums := make([]uint256.Int, len(runs))
+	workers := workersFor(n, e.perWorker)
+	sums := make([][]uint256.Int, workers) // per worker, per run
 	var failed atomic.Bool
-	bulkParallel(n, e.perWorker, func(lo, hi int) {
+	chunks(n, workers, func(w, lo, hi int) {
+		sums[w] = make([]uint256.Int, len(runs))
 		for r := range runs {
 			a, b := max(lo, runs[r].lo), min(hi, runs[r].hi)
-			if a >= b {
-				continue
-			}
-			v := runs[r].v
-			var sum uint256.Int
+			v, sum := runs[r].v, &sums[w][r]
 			for i := a; i < b; i++ {
 				s := &stakes[i]
 				// Every accumulator is still zero, so is ckpt.
 				e.poss[i] = position{v: v, d: s.Delegator, stake: s.Amount}
-				if _, over := sum.AddOverflow(&sum, &s.Amount); over {
+				if _, over := sum.AddOverflow(sum, &s.Amount); over {
 					failed.Store(true)
 					return
 				}
 			}
-			e.addRunSum(&sums[r], &sum, &failed)
 		}
 	})
 	if failed.Load() {
@@ -406,11 +391,24 @@ func (e *engine) loadStartSorted() bool {
 	}
 	for r, ru := range runs {
 		val := &e.vals[ru.v]
-		if _, over := val.total.AddOverflow(&val.total, &sums[r]); over {
-			return false
+		for w := range sums {
+			if _, over := val.total.AddOverflow(&val.total, &sums[w][r]); over {
+				return false
+			}
 		}
 		val.startLo, val.startHi = int32(ru.lo), int32(ru.hi)
 	}
+	if !e.sumActiveStake() {
+		return false
+	}
+	e.sortedStart = true
+	e.posIndex = bulk.NewIndex(len(e.in.Events), e.posKeyAt) // for positions events open
+	return true
+}
+
+// sumActiveStake sets A(b) at the start from the validators' totals,
+// reporting false if it overflows.
+func (e *engine) sumActiveStake() bool {
 	for v := range e.vals {
 		if val := &e.vals[v]; val.active {
 			if _, over := e.stakeTotal.AddOverflow(&e.stakeTotal, &val.total); over {
@@ -418,31 +416,24 @@ func (e *engine) loadStartSorted() bool {
 			}
 		}
 	}
-	e.sortedStart = true
-	e.posIndex = bulk.NewIndex(len(e.in.Events), e.posKeyAt) // for positions events open
 	return true
 }
 
-// addRunSum adds a worker's part of a run's stake to its sum; workers
-// share runs at their chunk boundaries.
-func (e *engine) addRunSum(dst, part *uint256.Int, failed *atomic.Bool) {
-	e.sumMu.Lock()
-	defer e.sumMu.Unlock()
-	if _, over := dst.AddOverflow(dst, part); over {
-		failed.Store(true)
+// workersFor is how many goroutines split n items, each taking at least
+// per of them (one when per is 0: the sequential reference path).
+func workersFor(n, per int) int {
+	if per <= 0 {
+		return 1
 	}
+	return max(1, min(runtime.GOMAXPROCS(0), n/per))
 }
 
-// bulkParallel runs fn over [0, n) in one chunk per core, each of at
-// least per items (one chunk when per is 0).
-func bulkParallel(n, per int, fn func(lo, hi int)) {
-	workers := 1
-	if per > 0 {
-		workers = max(1, min(runtime.GOMAXPROCS(0), n/per))
-	}
+// chunks runs fn(w, lo, hi) for w in [0, workers), each on its own
+// goroutine over its contiguous share [lo, hi) of [0, n), and waits.
+func chunks(n, workers int, fn func(w, lo, hi int)) {
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Go(func() { fn(w*n/workers, (w+1)*n/workers) })
+		wg.Go(func() { fn(w, w*n/workers, (w+1)*n/workers) })
 	}
 	wg.Wait()
 }
@@ -457,7 +448,7 @@ func (e *engine) hash(k posKey) uint64 { return maphash.Comparable(e.seed, k) }
 func (e *engine) findEventStarts() {
 	evs := e.in.Events
 	e.eventStart = make([]int32, len(evs))
-	bulkParallel(len(evs), e.perWorker/64+1, func(lo, hi int) {
+	chunks(len(evs), workersFor(len(evs), e.perWorker/64+1), func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			e.eventStart[i] = -1
 			ev := &evs[i]
@@ -473,35 +464,21 @@ func (e *engine) findEventStarts() {
 	})
 }
 
-// eventPosition is position(k) for event i, k its key.
+// eventPosition returns the index of event i's position k, and whether
+// there is one: a start position loaded in order was found before the
+// replay (eventStart), any other is in posIndex.
 func (e *engine) eventPosition(i int, k posKey) (int32, bool) {
-	if e.eventStart != nil {
-		if j := e.eventStart[i]; j >= 0 {
-			return j, true
-		}
-		return e.posIndex.Lookup(e.hash(k), k)
+	if e.eventStart != nil && e.eventStart[i] >= 0 {
+		return e.eventStart[i], true
 	}
-	return e.position(k)
+	return e.posIndex.Lookup(e.hash(k), k)
 }
 
 // posKeyAt is the key of position j, for posIndex.
 func (e *engine) posKeyAt(j int32) posKey { return posKey{d: e.poss[j].d, v: e.poss[j].v} }
 
-// position returns the index of the position k, and whether there is one:
-// a start position loaded in order is found by binary search in its
-// validator's run, any other in posIndex.
-func (e *engine) position(k posKey) (int32, bool) {
-	if j, ok := e.startPosition(k); ok {
-		return j, true
-	}
-	return e.posIndex.Lookup(e.hash(k), k)
-}
-
 // startPosition finds k among the start positions loaded in order.
 func (e *engine) startPosition(k posKey) (int32, bool) {
-	if !e.sortedStart {
-		return 0, false
-	}
 	val := &e.vals[k.v]
 	run := e.poss[val.startLo:val.startHi]
 	i, ok := slices.BinarySearchFunc(run, k.d, func(p position, d common.Address) int {
@@ -836,29 +813,22 @@ func (e *engine) finish() (*Result, error) {
 // that failed and its error, or -1.
 func (e *engine) settleAll() (int, error) {
 	n := len(e.poss)
-	workers := 1
-	if e.perWorker > 0 {
-		workers = max(1, min(runtime.GOMAXPROCS(0), n/e.perWorker))
-	}
+	workers := workersFor(n, e.perWorker)
 	errAt := make([]int, workers)
 	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			errAt[w] = -1
-			for i := w * n / workers; i < (w+1)*n/workers; i++ {
-				p := &e.poss[i]
-				if err := e.settle(p); err != nil {
-					errAt[w], errs[w] = i, err
-					return
-				}
-				if !p.num.IsZero() {
-					p.num.Div(&p.num, &Scale)
-				}
+	chunks(n, workers, func(w, lo, hi int) {
+		errAt[w] = -1
+		for i := lo; i < hi; i++ {
+			p := &e.poss[i]
+			if err := e.settle(p); err != nil {
+				errAt[w], errs[w] = i, err
+				return
 			}
-		})
-	}
-	wg.Wait()
+			if !p.num.IsZero() {
+				p.num.Div(&p.num, &Scale)
+			}
+		}
+	})
 	for w := range workers {
 		if errAt[w] >= 0 {
 			return errAt[w], errs[w]
