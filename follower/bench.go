@@ -77,11 +77,7 @@ func BareLoop(ctx context.Context, client *rpc.Client, method string, head uint6
 				hs := make([]*types.Header, hi-lo+1)
 				elems := make([]rpc.BatchElem, len(hs))
 				for i := range elems {
-					args := []any{hexutil.Uint64(lo + uint64(i))}
-					if method == methodBlock {
-						args = append(args, false)
-					}
-					elems[i] = rpc.BatchElem{Method: method, Args: args, Result: &hs[i]}
+					elems[i] = rpc.BatchElem{Method: method, Args: headerArgs(method, lo+uint64(i)), Result: &hs[i]}
 				}
 				err := client.BatchCallContext(ctx, elems)
 				for i := range elems {

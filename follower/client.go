@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/rpc"
 )
 
@@ -72,13 +73,22 @@ func (c *Client) headerMethod(ctx context.Context) (string, error) {
 	return c.method, nil
 }
 
-// headerParams closes the params of a header request for block n (the
-// number is written before it).
+// headerParams closes the params of a header request the lean path
+// writes by hand (the number is written before it): headerArgs as JSON.
 func headerParams(method string) string {
 	if method == methodBlock {
 		return `",false]}`
 	}
 	return `"]}`
+}
+
+// headerArgs are the params of method's request for header n: the
+// number, and for eth_getBlockByNumber false (no transactions).
+func headerArgs(method string, n uint64) []any {
+	if method == methodBlock {
+		return []any{hexutil.Uint64(n), false}
+	}
+	return []any{hexutil.Uint64(n)}
 }
 
 // maxBatchReply bounds the reply to one header batch.
@@ -189,11 +199,7 @@ func batchHeadersRPC(ctx context.Context, c RPC, method string, from, to uint64)
 	raws := make([]json.RawMessage, n)
 	elems := make([]rpc.BatchElem, n)
 	for i := range elems {
-		args := []any{"0x" + strconv.FormatUint(from+uint64(i), 16)}
-		if method == methodBlock {
-			args = append(args, false)
-		}
-		elems[i] = rpc.BatchElem{Method: method, Args: args, Result: &raws[i]}
+		elems[i] = rpc.BatchElem{Method: method, Args: headerArgs(method, from+uint64(i)), Result: &raws[i]}
 	}
 	if err := c.BatchCallContext(ctx, elems); err != nil {
 		return nil, fmt.Errorf("batch get blocks: %w", err)

@@ -18,9 +18,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/cmt-rewards/cmt-rewards/internal/retry"
-	"github.com/cmt-rewards/cmt-rewards/ledger"
-
 	"github.com/cmt-rewards/cmt-rewards/internal/seal"
+	"github.com/cmt-rewards/cmt-rewards/ledger"
 )
 
 // Fetcher reads block headers and the validator contract's logs from a

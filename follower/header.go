@@ -471,7 +471,7 @@ func (d *headerDecoder) decodeGroup(raws []json.RawMessage, blocks []ledger.Bloc
 			if blocks[j].Signers != nil {
 				d.ring.Checkpoint(n, blocks[j].Signers)
 			}
-			if blocks[j].Difficulty == diffInTurn {
+			if blocks[j].Difficulty == epoch.DiffInTurn {
 				jobs[j] = seal.Job{Key: d.ring.Guess(n), Hash: seals[j], Sig: d.h[j].seal()}
 			}
 		}
@@ -479,7 +479,7 @@ func (d *headerDecoder) decodeGroup(raws []json.RawMessage, blocks []ledger.Bloc
 	}
 	// In order: a reply the fast path did not take is decoded (and
 	// rejected, if it must be) by the slow path; seals are recovered.
-	var pubs [group][]byte
+	var pubs, keys [group][]byte // recovered keys without and with their 0x04 prefix
 	var recovered [group]int
 	nr := 0
 	for j := 0; j < k; j++ {
@@ -489,9 +489,8 @@ func (d *headerDecoder) decodeGroup(raws []json.RawMessage, blocks []ledger.Bloc
 				blocks[j].Sealer = jobs[j].Key.Address
 				d.fastSeals++
 			} else if pub, err := crypto.Ecrecover(seals[j][:], d.h[j].seal()); err == nil && len(pub) == 65 {
-				pubs[nr], recovered[nr] = pub[1:], j
+				pubs[nr], keys[nr], recovered[nr] = pub[1:], pub, j
 				nr++
-				d.ring.Learn(pub)
 			} else {
 				fast[j] = false
 			}
@@ -510,12 +509,10 @@ func (d *headerDecoder) decodeGroup(raws []json.RawMessage, blocks []ledger.Bloc
 	keccak8.SumEach(addrs[:nr], pubs[:nr])
 	for t, j := range recovered[:nr] {
 		copy(blocks[j].Sealer[:], addrs[t][12:])
+		d.ring.Learn(blocks[j].Sealer, keys[t])
 	}
 	return nil
 }
-
-// diffInTurn is the difficulty of a block sealed by the in-turn signer.
-const diffInTurn = 2
 
 // seal is the 65-byte seal at the end of the header's extra data.
 func (h *fastHeader) seal() []byte {

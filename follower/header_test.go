@@ -292,7 +292,7 @@ func TestDecodeGroup(t *testing.T) {
 	stranger, _ := crypto.GenerateKey()
 	wrong := seal.NewRing()
 	wrong.Checkpoint(1<<40, []common.Address{crypto.PubkeyToAddress(stranger.PublicKey)})
-	wrong.Learn(crypto.FromECDSAPub(&stranger.PublicKey))
+	wrong.Learn(crypto.PubkeyToAddress(stranger.PublicKey), crypto.FromECDSAPub(&stranger.PublicKey))
 	for _, c := range []struct {
 		name     string
 		ring     *seal.Ring

@@ -61,20 +61,6 @@ func (t *table) limbs() *table52 {
 	return t.t52
 }
 
-// digit returns window i's signed digit of k (little-endian bytes) given
-// the carry out of window i−1, and the carry out of window i: as mulAdd
-// reads k.
-func digit(k *[32]byte, i int, carry int) (d, out int) {
-	d = carry
-	if i < 32 {
-		d += int(k[i])
-	}
-	if d > entries {
-		return d - 1<<window, 1
-	}
-	return d, 0
-}
-
 // sum8 sets accs[t] = k1s[t]·G + k2s[t]·Q_t for up to eight sums, Q_t
 // the point of keys[t], by madd8; ok[t] is false for a sum that is the
 // point at infinity. A sum that degenerated on the way comes out with

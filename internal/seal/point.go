@@ -150,21 +150,28 @@ func toAffine(a *affine, p *jacobian, zi *fe) {
 	a.y.normalize()
 }
 
+// digit returns window i's signed digit of k (little-endian bytes) given
+// the carry out of window i−1, and the carry out of window i: digits in
+// [−127, 128], so a table needs entries multiples per window.
+func digit(k *[32]byte, i int, carry int) (d, out int) {
+	d = carry
+	if i < 32 {
+		d += int(k[i])
+	}
+	if d > entries {
+		return d - 1<<window, 1
+	}
+	return d, 0
+}
+
 // mulAdd adds k·P to acc, k given as 32 little-endian bytes (below 2²⁵⁶),
 // *started saying whether acc holds a point yet (it starts as infinity).
 // It returns false when an addition degenerates (see madd).
 func (t *table) mulAdd(acc *jacobian, started *bool, k *[32]byte) bool {
 	carry := 0
 	for i := 0; i < digits; i++ {
-		d := carry
-		if i < 32 {
-			d += int(k[i])
-		}
-		carry = 0
-		if d > entries {
-			d -= 1 << window
-			carry = 1
-		}
+		var d int
+		d, carry = digit(k, i, carry)
 		if d == 0 {
 			continue
 		}

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
 )
 
 // MaxKeys bounds how many keys a Ring keeps (270 KiB each): a node feeding
@@ -84,15 +83,15 @@ func (r *Ring) Checkpoint(n uint64, signers []common.Address) {
 	r.state.Store(next)
 }
 
-// Learn adds the 65-byte public key pub, which recovery found sealed a
-// block, building its table. Without a checkpoint list any key is kept
-// (until MaxKeys); with one, only its members. Bad keys are ignored.
-func (r *Ring) Learn(pub []byte) {
+// Learn adds the 65-byte public key pub of address addr (the caller has
+// hashed it already), which recovery found sealed a block, building its
+// table. Without a checkpoint list any key is kept (until MaxKeys); with
+// one, only its members. Bad keys, and keys that are not addr's, are
+// ignored.
+func (r *Ring) Learn(addr common.Address, pub []byte) {
 	if r == nil || len(pub) != 65 {
 		return
 	}
-	var addr common.Address
-	copy(addr[:], crypto.Keccak256(pub[1:])[12:])
 	if r.Known(addr) {
 		return // the common case: no lock
 	}
@@ -109,7 +108,7 @@ func (r *Ring) Learn(pub []byte) {
 		return
 	}
 	k, err := NewKey(pub)
-	if err != nil {
+	if err != nil || k.Address != addr {
 		return
 	}
 	next := &ringState{order: s.order, checkpoint: s.checkpoint, fromList: s.fromList, keys: make(map[common.Address]*Key, len(s.keys)+1)}
@@ -122,7 +121,7 @@ func (r *Ring) Learn(pub []byte) {
 		for a := range next.keys {
 			next.order = append(next.order, a)
 		}
-		slices.SortFunc(next.order, func(a, b common.Address) int { return bytes.Compare(a[:], b[:]) })
+		slices.SortFunc(next.order, byAddress)
 	}
 	next.index()
 	r.state.Store(next)
@@ -137,6 +136,9 @@ func (s *ringState) index() {
 
 func sortedCopy(list []common.Address) []common.Address {
 	out := slices.Clone(list)
-	slices.SortFunc(out, func(a, b common.Address) int { return bytes.Compare(a[:], b[:]) })
+	slices.SortFunc(out, byAddress)
 	return out
 }
+
+// byAddress orders addresses as Clique orders signers: by their bytes.
+func byAddress(a, b common.Address) int { return bytes.Compare(a[:], b[:]) }

@@ -19,9 +19,9 @@ func TestRing(t *testing.T) {
 		t.Fatal("an empty ring guessed")
 	}
 	for _, i := range []int{2, 0, 1} {
-		r.Learn(ss[i].pub)
+		r.Learn(ss[i].k.Address, ss[i].pub)
 	}
-	r.Learn(ss[0].pub) // again: nothing changes
+	r.Learn(ss[0].k.Address, ss[0].pub) // again: nothing changes
 	for n := uint64(0); n < 6; n++ {
 		if g := r.Guess(n); g == nil || g.Address != ss[n%3].k.Address {
 			t.Fatalf("learned: block %d guessed %v, want %s", n, g, ss[n%3].k.Address)
@@ -38,18 +38,23 @@ func TestRing(t *testing.T) {
 	if g := r.Guess(1); g != nil {
 		t.Fatalf("block 1 guessed %s before its signer's key was learned", g.Address)
 	}
-	r.Learn(ss[3].pub)
+	r.Learn(ss[3].k.Address, ss[3].pub)
 	if g := r.Guess(1); g == nil || g.Address != ss[3].k.Address {
 		t.Fatalf("block 1 guessed %v, want %s", g, ss[3].k.Address)
 	}
 	before := len(r.state.Load().keys)
 	other := newSigners(t, 1)
-	r.Learn(other[0].pub) // not in the list
+	r.Learn(other[0].k.Address, other[0].pub) // not in the list
 	if r.Known(other[0].k.Address) || len(r.state.Load().keys) != before {
 		t.Fatal("learned a key outside the checkpoint's list")
 	}
+	mixed := NewRing()
+	mixed.Learn(ss[0].k.Address, ss[1].pub) // a key that is not the address's
+	if mixed.Known(ss[0].k.Address) || mixed.Known(ss[1].k.Address) {
+		t.Fatal("learned a key under another address")
+	}
 	var nilRing *Ring
-	nilRing.Learn(ss[0].pub)
+	nilRing.Learn(ss[0].k.Address, ss[0].pub)
 	nilRing.Checkpoint(1, list)
 	if nilRing.Guess(1) != nil || nilRing.Known(ss[0].k.Address) {
 		t.Fatal("a nil ring is not inert")
@@ -64,7 +69,7 @@ func TestRingBound(t *testing.T) {
 	r := NewRing()
 	ss := newSigners(t, MaxKeys+2)
 	for _, s := range ss {
-		r.Learn(s.pub)
+		r.Learn(s.k.Address, s.pub)
 	}
 	if n := len(r.state.Load().keys); n != MaxKeys {
 		t.Fatalf("%d keys, want %d", n, MaxKeys)

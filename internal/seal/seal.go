@@ -102,6 +102,7 @@ func Check(jobs []Job) {
 	}
 	var (
 		sInv  [stack]secp256k1.ModNScalar
+		rs    [stack]secp256k1.ModNScalar
 		pre   [stack]secp256k1.ModNScalar
 		live  [stack]int
 		nl    int
@@ -121,7 +122,7 @@ func Check(jobs []Job) {
 		if r.SetByteSlice(j.Sig[:32]) || r.IsZero() || s.SetByteSlice(j.Sig[32:64]) || s.IsZero() {
 			continue
 		}
-		sInv[nl] = s
+		sInv[nl], rs[nl] = s, r
 		live[nl] = i
 		nl++
 	}
@@ -148,11 +149,10 @@ func Check(jobs []Job) {
 	var keys [stack]*table
 	for t := 0; t < nl; t++ {
 		j := &jobs[live[t]]
-		var e, r, u1, u2 secp256k1.ModNScalar
+		var e, u1, u2 secp256k1.ModNScalar
 		e.SetByteSlice(j.Hash[:]) // reduced mod n, as libsecp256k1 does
-		r.SetByteSlice(j.Sig[:32])
 		u1.Mul2(&e, &sInv[t])
-		u2.Mul2(&r, &sInv[t])
+		u2.Mul2(&rs[t], &sInv[t])
 		k1s[t], k2s[t] = littleEndian(&u1), littleEndian(&u2)
 		keys[t] = j.Key.tab
 	}
