@@ -55,6 +55,24 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// settledConfig is the configuration of the chain fx settled (one-minute
+// epochs from just after genesis, standing window 30, while-active), with
+// rpcURL as its node.
+func settledConfig(t *testing.T, fx *settletest.Settlement, rpcURL string) config.Config {
+	t.Helper()
+	genesis := fx.N.Chain.HeaderByNumber(0).Time
+	cfg, err := config.Decode(strings.NewReader(fmt.Sprintf(`{
+  "rpc_url": %q, "chain_id": %d, "contract": %q, "clique_epoch": 50, "confirmations": 2,
+  "epoch": {"start": %q, "length": "60s"},
+  "standing": {"window": 30, "threshold": 5},
+  "rewards": {"eligibility": "while-active"}
+}`, rpcURL, fx.N.Chain.ChainID().Uint64(), fx.N.Contract.Hex(), time.Unix(int64(genesis+1), 0).UTC().Format(time.RFC3339))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 // TestRun audits epochs a real chain settled: the verdicts and what makes
 // them, and cancellation.
 func TestRun(t *testing.T) {
@@ -64,16 +82,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	fx.Pass(t)
-	genesis := fx.N.Chain.HeaderByNumber(0).Time
-	cfg, err := config.Decode(strings.NewReader(fmt.Sprintf(`{
-  "rpc_url": %q, "chain_id": %d, "contract": %q, "clique_epoch": 50, "confirmations": 2,
-  "epoch": {"start": %q, "length": "60s"},
-  "standing": {"window": 30, "threshold": 5},
-  "rewards": {"eligibility": "while-active"}
-}`, fx.N.Chain.RPCURL(), fx.N.Chain.ChainID().Uint64(), fx.N.Contract.Hex(), time.Unix(int64(genesis+1), 0).UTC().Format(time.RFC3339))))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := settledConfig(t, fx, fx.N.Chain.RPCURL())
 	pub := filepath.Join(fx.Dir, "pub")
 	file := func(k uint64) string { _, _, _, r := settle.FileNames(k); return filepath.Join(pub, r) }
 	tampered := filepath.Join(t.TempDir(), "tampered.json")

@@ -12,13 +12,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/rpc"
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/cmt-rewards/cmt-rewards/config"
 	"github.com/cmt-rewards/cmt-rewards/devchain"
 	"github.com/cmt-rewards/cmt-rewards/follower"
 	"github.com/cmt-rewards/cmt-rewards/internal/rpcproxy"
@@ -220,16 +218,7 @@ func TestRunFullCached(t *testing.T) {
 	}
 	fx.Pass(t)
 	proxy, count := countHeaders(t, fx.N.Chain.RPCURL())
-	genesis := fx.N.Chain.HeaderByNumber(0).Time
-	cfg, err := config.Decode(strings.NewReader(fmt.Sprintf(`{
-  "rpc_url": %q, "chain_id": %d, "contract": %q, "clique_epoch": 50, "confirmations": 2,
-  "epoch": {"start": %q, "length": "60s"},
-  "standing": {"window": 30, "threshold": 5},
-  "rewards": {"eligibility": "while-active"}
-}`, proxy.URL(), fx.N.Chain.ChainID().Uint64(), fx.N.Contract.Hex(), time.Unix(int64(genesis+1), 0).UTC().Format(time.RFC3339))))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := settledConfig(t, fx, proxy.URL())
 	audit := func(req Request) []byte {
 		t.Helper()
 		req.Config, req.Epoch, req.Full = &cfg, 1, true
