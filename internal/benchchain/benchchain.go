@@ -214,11 +214,7 @@ func SignerKey(i int) *ecdsa.PrivateKey { return key("signer", i) }
 func DelegatorKey(i int) *ecdsa.PrivateKey { return key("delegator", i) }
 
 func key(label string, i int) *ecdsa.PrivateKey {
-	k, err := crypto.ToECDSA(crypto.Keccak256([]byte(fmt.Sprintf("cmt-rewards benchchain %s %d", label, i))))
-	if err != nil {
-		panic(err) // a keccak output is a valid key with overwhelming probability
-	}
-	return k
+	return devchain.DerivedKey(fmt.Sprintf("cmt-rewards benchchain %s %d", label, i))
 }
 
 func addr(k *ecdsa.PrivateKey) common.Address { return crypto.PubkeyToAddress(k.PublicKey) }

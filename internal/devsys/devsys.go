@@ -92,11 +92,7 @@ type state struct {
 }
 
 func key(label string, i int) *ecdsa.PrivateKey {
-	k, err := crypto.ToECDSA(crypto.Keccak256([]byte(fmt.Sprintf("cmt-rewards dev %s %d", label, i))))
-	if err != nil {
-		panic(err) // a keccak output is a valid key with overwhelming probability
-	}
-	return k
+	return devchain.DerivedKey(fmt.Sprintf("cmt-rewards dev %s %d", label, i))
 }
 
 func addr(k *ecdsa.PrivateKey) common.Address { return crypto.PubkeyToAddress(k.PublicKey) }
