@@ -18,14 +18,7 @@ import (
 // the last tenth of the run: a superlinear slowdown shows as end << start.
 // BENCH_BLOCKS=216000 mines a full CyberMiles epoch.
 func BenchmarkMineEpoch(b *testing.B) {
-	n := 20_000
-	if s := os.Getenv("BENCH_BLOCKS"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil || v <= 0 {
-			b.Fatalf("BENCH_BLOCKS=%q", s)
-		}
-		n = v
-	}
+	n := benchBlocks(b)
 	const txEvery, txPerBlock = 100, 4
 	for i := 0; i < b.N; i++ {
 		c, user := newChain(b, 3, func(cfg *Config) {
@@ -115,14 +108,7 @@ func BenchmarkMineEpoch(b *testing.B) {
 // every 100th block a contract call and a transfer (the staking history's
 // share of transactions). BENCH_BLOCKS=216000 is a full CyberMiles epoch.
 func BenchmarkGenerate(b *testing.B) {
-	n := 20_000
-	if s := os.Getenv("BENCH_BLOCKS"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil || v <= 0 {
-			b.Fatalf("BENCH_BLOCKS=%q", s)
-		}
-		n = v
-	}
+	n := benchBlocks(b)
 	for i := 0; i < b.N; i++ {
 		cfg, _ := genConfig(b)
 		cfg.Epoch = DefaultEpoch
@@ -146,4 +132,17 @@ func BenchmarkGenerate(b *testing.B) {
 		b.ReportMetric(float64(n)/total.Seconds(), "blocks/s")
 		b.ReportMetric(total.Seconds(), "s/run")
 	}
+}
+
+// benchBlocks is BENCH_BLOCKS, 20,000 by default.
+func benchBlocks(b *testing.B) int {
+	s := os.Getenv("BENCH_BLOCKS")
+	if s == "" {
+		return 20_000
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil || v <= 0 {
+		b.Fatalf("BENCH_BLOCKS=%q", s)
+	}
+	return v
 }
