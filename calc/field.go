@@ -8,6 +8,8 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/holiman/uint256"
+
+	"github.com/cmt-rewards/cmt-rewards/internal/hexdigit"
 )
 
 // ErrInvalidInput is wrapped by every rejection of an epoch input or epoch
@@ -135,15 +137,8 @@ func parseAddress(path string, raw json.RawMessage) (common.Address, error) {
 }
 
 func unhex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
+	v := hexdigit.Value[c]
+	return v, v <= 0xf
 }
 
 // parseAmount reads a required amount in wei: a JSON string of decimal digits

@@ -7,6 +7,8 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/holiman/uint256"
+
+	"github.com/cmt-rewards/cmt-rewards/internal/hexdigit"
 )
 
 // The fast path of DecodeInput: a hand-written scanner over the whole
@@ -132,7 +134,7 @@ func (s *scanner) address(a *common.Address) bool {
 		return false
 	}
 	for i := 0; i < 20; i++ {
-		hi, lo := hexVal[v[2+2*i]], hexVal[v[3+2*i]]
+		hi, lo := hexdigit.Value[v[2+2*i]], hexdigit.Value[v[3+2*i]]
 		if hi|lo > 0xf {
 			return false
 		}
@@ -141,20 +143,6 @@ func (s *scanner) address(a *common.Address) bool {
 	s.i += 43
 	return true
 }
-
-var hexVal = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xff
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = byte(c - '0')
-	}
-	for c := 'a'; c <= 'f'; c++ {
-		t[c] = byte(c-'a') + 10
-		t[c-'a'+'A'] = byte(c-'a') + 10
-	}
-	return t
-}()
 
 // amount consumes a non-empty string of decimal digits whose value fits 256
 // bits.

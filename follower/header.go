@@ -10,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/cmt-rewards/cmt-rewards/epoch"
+	"github.com/cmt-rewards/cmt-rewards/internal/hexdigit"
 	"github.com/cmt-rewards/cmt-rewards/internal/keccak8"
 	"github.com/cmt-rewards/cmt-rewards/internal/seal"
 	"github.com/cmt-rewards/cmt-rewards/ledger"
@@ -195,28 +196,13 @@ func scanHeader(raw []byte, h *fastHeader) bool {
 
 // "0x" is not part of the hex arguments below.
 
-// unhex is the value of a hex digit, or 0xff.
-var unhex = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xff
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = byte(c - '0')
-	}
-	for c := 'a'; c <= 'f'; c++ {
-		t[c] = byte(c - 'a' + 10)
-		t[c-'a'+'A'] = byte(c - 'a' + 10)
-	}
-	return t
-}()
-
 // hexFixed decodes exactly len(dst) bytes of hex.
 func hexFixed(dst []byte, v []byte) bool {
 	if len(v) != 2*len(dst) {
 		return false
 	}
 	for i := range dst {
-		hi, lo := unhex[v[2*i]], unhex[v[2*i+1]]
+		hi, lo := hexdigit.Value[v[2*i]], hexdigit.Value[v[2*i+1]]
 		if hi > 15 || lo > 15 {
 			return false
 		}
@@ -238,7 +224,7 @@ func hexUint64(v []byte) (uint64, bool) {
 	}
 	var x uint64
 	for _, c := range v {
-		d := unhex[c]
+		d := hexdigit.Value[c]
 		if d > 15 {
 			return 0, false
 		}
@@ -260,7 +246,7 @@ func hexBig(buf []byte, v []byte) ([]byte, bool) {
 	out := buf[:n]
 	i := 0
 	if len(v)%2 == 1 {
-		d := unhex[v[0]]
+		d := hexdigit.Value[v[0]]
 		if d > 15 {
 			return nil, false
 		}
