@@ -11,7 +11,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -295,7 +294,7 @@ func (e *engine) loadStartParallel() bool {
 	workers := workersFor(n, e.perWorker)
 	totals := make([][]uint256.Int, workers)
 	var failed atomic.Bool
-	chunks(n, workers, func(w, lo, hi int) {
+	bulk.Chunks(n, workers, func(w, lo, hi int) {
 		sum := make([]uint256.Int, len(e.vals))
 		totals[w] = sum
 		for i := lo; i < hi; i++ {
@@ -370,7 +369,7 @@ func (e *engine) loadStartSorted() bool {
 	workers := workersFor(n, e.perWorker)
 	sums := make([][]uint256.Int, workers) // per worker, per run
 	var failed atomic.Bool
-	chunks(n, workers, func(w, lo, hi int) {
+	bulk.Chunks(n, workers, func(w, lo, hi int) {
 		sums[w] = make([]uint256.Int, len(runs))
 		for r := range runs {
 			a, b := max(lo, runs[r].lo), min(hi, runs[r].hi)
@@ -428,16 +427,6 @@ func workersFor(n, per int) int {
 	return max(1, min(runtime.GOMAXPROCS(0), n/per))
 }
 
-// chunks runs fn(w, lo, hi) for w in [0, workers), each on its own
-// goroutine over its contiguous share [lo, hi) of [0, n), and waits.
-func chunks(n, workers int, fn func(w, lo, hi int)) {
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() { fn(w, w*n/workers, (w+1)*n/workers) })
-	}
-	wg.Wait()
-}
-
 func (e *engine) hash(k posKey) uint64 { return maphash.Comparable(e.seed, k) }
 
 // findEventStarts finds, on every core, the start position each stake
@@ -448,7 +437,7 @@ func (e *engine) hash(k posKey) uint64 { return maphash.Comparable(e.seed, k) }
 func (e *engine) findEventStarts() {
 	evs := e.in.Events
 	e.eventStart = make([]int32, len(evs))
-	chunks(len(evs), workersFor(len(evs), e.perWorker/64+1), func(_, lo, hi int) {
+	bulk.Chunks(len(evs), workersFor(len(evs), e.perWorker/64+1), func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			e.eventStart[i] = -1
 			ev := &evs[i]
@@ -816,7 +805,7 @@ func (e *engine) settleAll() (int, error) {
 	workers := workersFor(n, e.perWorker)
 	errAt := make([]int, workers)
 	errs := make([]error, workers)
-	chunks(n, workers, func(w, lo, hi int) {
+	bulk.Chunks(n, workers, func(w, lo, hi int) {
 		errAt[w] = -1
 		for i := lo; i < hi; i++ {
 			p := &e.poss[i]

@@ -419,36 +419,11 @@ func pairs(nodes []common.Hash, lo, hi int) {
 // parallelMin is the smallest job split across goroutines.
 const parallelMin = 4096
 
-// split cuts [0, n) into at most workers contiguous chunks of at least
-// parallelMin/2 elements (one chunk when n is small) and returns the chunk
-// boundaries: 0, …, n.
-func split(n, workers int) []int {
-	w := max(1, min(workers, n/(parallelMin/2)))
-	bounds := make([]int, w+1)
-	for k := range bounds {
-		bounds[k] = k * n / w
-	}
-	return bounds
-}
-
-// run calls fn on each chunk [bounds[k], bounds[k+1]), on one goroutine
-// per chunk, or directly when there is one chunk.
-func run(bounds []int, fn func(lo, hi int)) {
-	if len(bounds) == 2 {
-		fn(bounds[0], bounds[1])
-		return
-	}
-	var wg sync.WaitGroup
-	for k := 0; k+1 < len(bounds); k++ {
-		wg.Go(func() { fn(bounds[k], bounds[k+1]) })
-	}
-	wg.Wait()
-}
-
-// parallel runs fn over [0, n) split into chunks as split does, one per
-// core.
+// parallel runs fn over [0, n) in contiguous chunks, one per core, each
+// of at least parallelMin/2 elements (directly when n is small).
 func parallel(n int, fn func(lo, hi int)) {
-	run(split(n, runtime.GOMAXPROCS(0)), fn)
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/(parallelMin/2)))
+	bulk.Chunks(n, workers, func(_, lo, hi int) { fn(lo, hi) })
 }
 
 // Root returns the root: node 0 of the tree, the leaf hash itself for a

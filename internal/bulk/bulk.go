@@ -1,7 +1,7 @@
 // Package bulk holds what the epoch calculation needs to handle a million
 // of something quickly: an allocation-free decimal encoding of 256-bit
-// integers, an ordered parallel chunk writer for big documents, and a
-// parallel sort.
+// integers, an ordered parallel chunk writer for big documents, a
+// parallel sort and a parallel loop over chunks.
 package bulk
 
 import (
@@ -15,6 +15,22 @@ import (
 
 	"github.com/holiman/uint256"
 )
+
+// Chunks calls fn(w, lo, hi) for w in [0, workers), worker w taking the
+// contiguous share [lo, hi) of [0, n), each on its own goroutine, and
+// waits for them; with one worker (or fewer) it calls fn(0, 0, n)
+// directly.
+func Chunks(n, workers int, fn func(w, lo, hi int)) {
+	if workers <= 1 {
+		fn(0, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { fn(w, w*n/workers, (w+1)*n/workers) })
+	}
+	wg.Wait()
+}
 
 // AppendDecimal appends v in decimal without leading zeros, as v.Dec()
 // returns it, without allocating.

@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/holiman/uint256"
@@ -146,6 +147,33 @@ func TestInsertAll(t *testing.T) {
 					if j, ok := x.Lookup(maphash.Comparable(seed, k), k); !ok || j != int32(i) {
 						t.Fatalf("n=%d: lookup %d: %d %v", n, i, j, ok)
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestChunks: the chunks cover [0, n) once, in order of w, for any number
+// of workers, including more workers than items.
+func TestChunks(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 1000} {
+		for _, workers := range []int{0, 1, 2, 3, 16} {
+			seen := make([]int32, n)
+			bounds := make([][2]int, max(workers, 1))
+			Chunks(n, workers, func(w, lo, hi int) {
+				bounds[w] = [2]int{lo, hi}
+				for i := lo; i < hi; i++ {
+					atomic.AddInt32(&seen[i], 1)
+				}
+			})
+			for i, c := range seen {
+				if c != 1 {
+					t.Fatalf("n=%d workers=%d: item %d seen %d times", n, workers, i, c)
+				}
+			}
+			for w := 1; w < len(bounds); w++ {
+				if bounds[w][0] != bounds[w-1][1] {
+					t.Fatalf("n=%d workers=%d: chunk %d starts at %d, chunk %d ends at %d", n, workers, w, bounds[w][0], w-1, bounds[w-1][1])
 				}
 			}
 		}
