@@ -87,7 +87,7 @@ func writeTemp(f File) (string, error) {
 		return "", fmt.Errorf("create temporary file for %s: %w", f.Path, err)
 	}
 	name := tmp.Name()
-	werr := f.Write(tmp)
+	werr := f.Write(&writebackWriter{f: tmp})
 	if werr == nil {
 		werr = tmp.Chmod(perm)
 	}
@@ -101,6 +101,30 @@ func writeTemp(f File) (string, error) {
 		return name, fmt.Errorf("write %s: %w", f.Path, werr)
 	}
 	return name, nil
+}
+
+// writebackSpan is how many bytes a file is written before the kernel is
+// asked to start putting them on disk. A file of hundreds of megabytes
+// (calc's tree dump) then reaches its fsync mostly written, instead of
+// the whole of it waiting for the disk at the end.
+const writebackSpan = 8 << 20
+
+// writebackWriter writes to a file and starts the writeback of every
+// writebackSpan bytes written.
+type writebackWriter struct {
+	f       *os.File
+	written int64 // bytes written
+	started int64 // bytes whose writeback was started
+}
+
+func (w *writebackWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.written += int64(n)
+	if w.written-w.started >= writebackSpan {
+		startWriteback(w.f, w.started, w.written-w.started)
+		w.started = w.written
+	}
+	return n, err
 }
 
 func syncDir(dir string) error {
