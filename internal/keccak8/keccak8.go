@@ -1,8 +1,10 @@
 package keccak8
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"unsafe"
 
 	"github.com/ethereum/go-ethereum/crypto"
 )
@@ -32,6 +34,10 @@ func Sum256[H ~[32]byte](out []H, msgs []byte, n int) {
 		panic(fmt.Sprintf("keccak8: %d messages of %d bytes in %d bytes", k, n, len(msgs)))
 	}
 	if k == 0 {
+		return
+	}
+	if oneBlock8(k, n) {
+		sum8(lanes(out), unsafe.SliceData(msgs), n/8, false)
 		return
 	}
 	if !useAVX512 || k == 1 {
@@ -74,6 +80,66 @@ func Sum256[H ~[32]byte](out []H, msgs []byte, n int) {
 		}
 		out[i] = H(h)
 	}
+}
+
+// oneBlock8 reports whether sum8 hashes k messages of n bytes: eight of
+// them, in whole words (its loads are quadword gathers) and one block.
+func oneBlock8(k, n int) bool { return useAVX512 && k == Lanes && n%8 == 0 && n < rate }
+
+// lanes is out as sum8's and pairs8's output; len(out) must be Lanes.
+func lanes[H ~[32]byte](out []H) *[Lanes][32]byte {
+	return (*[Lanes][32]byte)(unsafe.Pointer(unsafe.SliceData(out)))
+}
+
+// Sum256Twice sets out[i] to the Keccak-256 hash of the Keccak-256 hash
+// of msgs[i*n : (i+1)*n], under Sum256's contract (sizes, panics,
+// concurrency). It is OpenZeppelin's standard Merkle leaf,
+// keccak256(keccak256(abi.encode(...))): with AVX-512, eight messages of
+// whole words that fit one block are hashed twice without leaving the
+// vector registers (the first hashes are the second message's first four
+// lanes).
+func Sum256Twice[H ~[32]byte](out []H, msgs []byte, n int) {
+	k := len(out)
+	if k > Lanes || n < 0 || len(msgs) != k*n {
+		panic(fmt.Sprintf("keccak8: %d messages of %d bytes in %d bytes", k, n, len(msgs)))
+	}
+	if oneBlock8(k, n) {
+		sum8(lanes(out), unsafe.SliceData(msgs), n/8, true)
+		return
+	}
+	var inner [Lanes * 32]byte
+	Sum256(out, msgs, n)
+	for i := range out {
+		copy(inner[32*i:], out[i][:])
+	}
+	Sum256(out, inner[:32*k], 32)
+}
+
+// SumPairs sets out[i] to the Keccak-256 hash of the 64 bytes
+// min(a, b) ‖ max(a, b), where a, b = nodes[2i], nodes[2i+1] and the
+// order is bytewise: OpenZeppelin's commutative node hash (its
+// MerkleProof and StandardMerkleTree). len(nodes) must be 2·len(out) and
+// len(out) ≤ Lanes, or it panics. out may overlap nodes: all of nodes is
+// read first. It does not allocate and is safe for concurrent use.
+func SumPairs[H ~[32]byte](out []H, nodes []H) {
+	k := len(out)
+	if k > Lanes || len(nodes) != 2*k {
+		panic(fmt.Sprintf("keccak8: %d outputs for %d nodes", k, len(nodes)))
+	}
+	if useAVX512BW && k == Lanes {
+		pairs8(lanes(out), (*[2 * Lanes][32]byte)(unsafe.Pointer(unsafe.SliceData(nodes))))
+		return
+	}
+	var enc [Lanes * 64]byte
+	for i := 0; i < k; i++ {
+		a, b := nodes[2*i][:], nodes[2*i+1][:]
+		if bytes.Compare(a, b) > 0 {
+			a, b = b, a
+		}
+		copy(enc[64*i:], a)
+		copy(enc[64*i+32:], b)
+	}
+	Sum256(out, enc[:64*k], 64)
 }
 
 // SumEach sets out[i] to the Keccak-256 hash of msgs[i], for messages of
