@@ -343,12 +343,28 @@ func (e *engine) loadStartSorted() bool {
 	if n == 0 || n > math.MaxInt32 {
 		return false
 	}
-	for i := 1; i < n; i++ {
-		a, b := &stakes[i-1], &stakes[i]
-		c := bytes.Compare(a.Validator[:], b.Validator[:])
-		if c > 0 || c == 0 && bytes.Compare(a.Delegator[:], b.Delegator[:]) >= 0 {
-			return false
+	// The order check and the search for where each validator's run
+	// starts, on every core: worker w checks the pairs ending in its share.
+	workers := workersFor(n, e.perWorker)
+	starts := make([][]int, workers)
+	var unordered atomic.Bool
+	bulk.Chunks(n, workers, func(w, lo, hi int) {
+		var st []int
+		for i := max(lo, 1); i < hi; i++ {
+			a, b := &stakes[i-1], &stakes[i]
+			c := cmpAddr(&a.Validator, &b.Validator)
+			if c > 0 || c == 0 && cmpAddr(&a.Delegator, &b.Delegator) >= 0 {
+				unordered.Store(true)
+				return
+			}
+			if c < 0 {
+				st = append(st, i)
+			}
 		}
+		starts[w] = st
+	})
+	if unordered.Load() {
+		return false
 	}
 	// Validators are numbered in order of first appearance, as the other
 	// loads number them; each one's stakes are one run.
@@ -356,17 +372,15 @@ func (e *engine) loadStartSorted() bool {
 		v      int32
 		lo, hi int
 	}
-	var runs []run
-	for i := 0; i < n; {
-		j := i + 1
-		for j < n && stakes[j].Validator == stakes[i].Validator {
-			j++
+	runs := []run{{v: e.validator(stakes[0].Validator)}}
+	for _, st := range starts {
+		for _, i := range st {
+			runs[len(runs)-1].hi = i
+			runs = append(runs, run{v: e.validator(stakes[i].Validator), lo: i})
 		}
-		runs = append(runs, run{e.validator(stakes[i].Validator), i, j})
-		i = j
 	}
+	runs[len(runs)-1].hi = n
 	e.poss = e.poss[:n]
-	workers := workersFor(n, e.perWorker)
 	sums := make([][]uint256.Int, workers) // per worker, per run
 	var failed atomic.Bool
 	bulk.Chunks(n, workers, func(w, lo, hi int) {
@@ -469,11 +483,18 @@ func (e *engine) posKeyAt(j int32) posKey { return posKey{d: e.poss[j].d, v: e.p
 // startPosition finds k among the start positions loaded in order.
 func (e *engine) startPosition(k posKey) (int32, bool) {
 	val := &e.vals[k.v]
-	run := e.poss[val.startLo:val.startHi]
-	i, ok := slices.BinarySearchFunc(run, k.d, func(p position, d common.Address) int {
-		return bytes.Compare(p.d[:], d[:])
-	})
-	return val.startLo + int32(i), ok
+	// A binary search by hand: slices.BinarySearchFunc would copy every
+	// position it compares.
+	lo, hi := val.startLo, val.startHi
+	for lo < hi {
+		m := int32(uint32(lo+hi) >> 1)
+		if cmpAddr(&e.poss[m].d, &k.d) < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < val.startHi && e.poss[lo].d == k.d
 }
 
 func (e *engine) newPosition(k posKey) *position {
@@ -685,38 +706,20 @@ func (e *engine) finish() (*Result, error) {
 		}
 	}
 	// Settling every position and dividing by SCALE is independent per
-	// position: done on every core, leaving D_ij in num. The first failure
-	// is returned where the sequential loop would have met it.
-	errAt, settleErr := e.settleAll()
-	for i := range e.poss {
-		if i == errAt {
-			return nil, settleErr
-		}
-		p := &e.poss[i]
-		if p.num.IsZero() {
-			continue
-		}
-		d := &p.num
-		vr := &res.Validators[resIdx[p.v]] // D_ij > 0 implies the validator was active
-		if _, over := vr.DelegatorRewards.AddOverflow(&vr.DelegatorRewards, d); over {
-			return nil, fmt.Errorf("Σ D_ij for %s: %w", vr.Validator.Hex(), ErrOverflow)
-		}
-		if _, over := entitled.AddOverflow(&entitled, d); over {
-			return nil, fmt.Errorf("E: %w", ErrOverflow)
-		}
-		if !eligible[p.v] {
-			forfeited.Add(&forfeited, d)
-			continue
-		}
-		keys = append(keys, makeAddrKey(&p.d, refs.pos(i)))
-		if e.breakdown {
-			e.lines = append(e.lines, Line{Account: p.d, Validator: vr.Validator, Role: RoleDelegator, Amount: *d})
+	// position: done on every core, leaving D_ij in num, with each core's
+	// tally of what its share adds. The credits are then keyed on every
+	// core too, unless something failed or lines are wanted: then the
+	// sequential loop meets the first failure where the rules order it.
+	tallies, errAt, settleErr := e.settleAll(eligible)
+	if !(errAt < 0 && !e.breakdown && e.creditPositions(res, resIdx, eligible, tallies, &entitled, &forfeited, &keys, refs)) {
+		if err := e.creditPositionsSeq(res, resIdx, eligible, errAt, settleErr, &entitled, &forfeited, &keys, refs); err != nil {
+			return nil, err
 		}
 	}
 	for j := range in.PreviousCumulative {
 		keys = append(keys, makeAddrKey(&in.PreviousCumulative[j].Account, refs.prevRef(j)))
 	}
-	accts := mergeCredits(keys, &refs)
+	accts, paid := mergeCredits(keys, &refs, e.perWorker)
 	keys = nil
 
 	var blocks uint256.Int
@@ -733,10 +736,7 @@ func (e *engine) finish() (*Result, error) {
 	res.Distributed.Sub(&entitled, &forfeited)
 	res.Forfeited = forfeited
 
-	var paid uint256.Int // T = Σ P_p
-	for i := range accts {
-		paid.Add(&paid, &accts[i].amount)
-	}
+	// T = Σ P_p
 	if !paid.Eq(&res.Distributed) {
 		return nil, fmt.Errorf("Σ payouts %s ≠ E−F %s: %w", paid.Dec(), res.Distributed.Dec(), ErrInvariant)
 	}
@@ -744,13 +744,13 @@ func (e *engine) finish() (*Result, error) {
 		var x, given uint256.Int
 		for i := range accts {
 			a := &accts[i]
-			if _, over := x.MulOverflow(&forfeited, &a.amount); over {
-				return nil, fmt.Errorf("F·P_p for %s: %w", a.addr.Hex(), ErrOverflow)
+			if _, over := x.MulOverflow(&forfeited, &a.Amount); over {
+				return nil, fmt.Errorf("F·P_p for %s: %w", a.Account.Hex(), ErrOverflow)
 			}
 			x.Div(&x, &paid)
-			a.amount.Add(&a.amount, &x)
+			a.Amount.Add(&a.Amount, &x)
 			if e.breakdown && !x.IsZero() {
-				e.lines = append(e.lines, Line{Account: a.addr, Role: RoleRedistribution, Amount: x})
+				e.lines = append(e.lines, Line{Account: a.Account, Role: RoleRedistribution, Amount: x})
 			}
 			given.Add(&given, &x)
 		}
@@ -763,21 +763,16 @@ func (e *engine) finish() (*Result, error) {
 		res.Forfeited.Clear()
 	}
 
-	// Cumulative amounts and leaves, already in address order.
-	res.Payouts = make([]Payout, 0, len(accts))
-	var sum uint256.Int
-	for i := range accts {
-		a := &accts[i]
-		var cum uint256.Int
-		if _, over := cum.AddOverflow(&a.prev, &a.amount); over {
-			return nil, fmt.Errorf("cumulative of %s: %w", a.addr.Hex(), ErrOverflow)
-		}
-		sum.Add(&sum, &a.amount)
-		if cum.IsZero() {
-			continue
-		}
-		res.Payouts = append(res.Payouts, Payout{Account: a.addr, Amount: a.amount, Cumulative: cum})
+	// Cumulative amounts, already in address order; the accounts become
+	// the payouts in place.
+	sum, zeros, err := cumulate(accts, e.perWorker)
+	if err != nil {
+		return nil, err
 	}
+	if zeros > 0 { // no leaf (§6)
+		accts = slices.DeleteFunc(accts, func(p Payout) bool { return p.Cumulative.IsZero() })
+	}
+	res.Payouts = accts
 	sort.Slice(res.Validators, func(i, j int) bool {
 		return bytes.Compare(res.Validators[i].Validator[:], res.Validators[j].Validator[:]) < 0
 	})
@@ -797,39 +792,149 @@ func (e *engine) finish() (*Result, error) {
 	return res, nil
 }
 
+// creditTally is what one core's share of the positions adds up to after
+// settling: Σ D_ij per validator (index into engine.vals), Σ D_ij (to E),
+// the part of it at ineligible validators (to F), and how many credit
+// keys its positions at eligible validators make. overflow is set when a
+// sum overflowed: the sequential loop then reports the first.
+type creditTally struct {
+	perVal    []uint256.Int
+	entitled  uint256.Int
+	forfeited uint256.Int
+	keys      int
+	overflow  bool
+}
+
 // settleAll settles every position and replaces its num by D_ij =
-// num / SCALE, on every core. It returns the index of the first position
-// that failed and its error, or -1.
-func (e *engine) settleAll() (int, error) {
+// num / SCALE, on every core, each core tallying its share of the
+// positions (eligible is by validator index). It returns the tallies in
+// the order of the shares, or the index of the first position that failed
+// and its error (−1 and nil when none did). The shares are those of
+// bulk.Chunks over the positions with workersFor(len(poss), perWorker)
+// workers.
+func (e *engine) settleAll(eligible []bool) ([]creditTally, int, error) {
 	n := len(e.poss)
 	workers := workersFor(n, e.perWorker)
 	errAt := make([]int, workers)
 	errs := make([]error, workers)
+	tallies := make([]creditTally, workers)
 	bulk.Chunks(n, workers, func(w, lo, hi int) {
 		errAt[w] = -1
+		t := &tallies[w]
+		t.perVal = make([]uint256.Int, len(e.vals))
 		for i := lo; i < hi; i++ {
 			p := &e.poss[i]
 			if err := e.settle(p); err != nil {
 				errAt[w], errs[w] = i, err
 				return
 			}
-			if !p.num.IsZero() {
-				p.num.Div(&p.num, &Scale)
+			if p.num.IsZero() {
+				continue
 			}
+			if p.num.Div(&p.num, &Scale); p.num.IsZero() {
+				continue
+			}
+			_, o1 := t.perVal[p.v].AddOverflow(&t.perVal[p.v], &p.num)
+			_, o2 := t.entitled.AddOverflow(&t.entitled, &p.num)
+			t.overflow = t.overflow || o1 || o2
+			if !eligible[p.v] {
+				t.forfeited.Add(&t.forfeited, &p.num) // ≤ entitled
+				continue
+			}
+			t.keys++
 		}
 	})
 	for w := range workers {
 		if errAt[w] >= 0 {
-			return errAt[w], errs[w]
+			return nil, errAt[w], errs[w]
 		}
 	}
-	return -1, nil
+	return tallies, -1, nil
 }
 
-type account struct {
-	addr   common.Address
-	amount uint256.Int // P_p (+ x_p)
-	prev   uint256.Int
+// creditPositions adds the settled positions' D_ij to their validators'
+// results, E and F from the tallies, and appends a credit key for each
+// position at an eligible validator, on every core. It reports false,
+// having changed nothing, if a sum overflows; the sequential loop then
+// says where.
+func (e *engine) creditPositions(res *Result, resIdx []int, eligible []bool, tallies []creditTally, entitled, forfeited *uint256.Int, keys *[]addrKey, refs creditRefs) bool {
+	delegators := make([]uint256.Int, len(res.Validators))
+	for i := range res.Validators {
+		delegators[i] = res.Validators[i].DelegatorRewards
+	}
+	e2, f2 := *entitled, *forfeited
+	offs := make([]int, len(tallies)+1)
+	offs[0] = len(*keys)
+	for w := range tallies {
+		t := &tallies[w]
+		if t.overflow {
+			return false
+		}
+		for v := range t.perVal {
+			if t.perVal[v].IsZero() {
+				continue
+			}
+			if resIdx[v] < 0 { // D_ij > 0 implies the validator was active
+				return false
+			}
+			if _, over := delegators[resIdx[v]].AddOverflow(&delegators[resIdx[v]], &t.perVal[v]); over {
+				return false
+			}
+		}
+		if _, over := e2.AddOverflow(&e2, &t.entitled); over {
+			return false
+		}
+		f2.Add(&f2, &t.forfeited)
+		offs[w+1] = offs[w] + t.keys
+	}
+	for i := range res.Validators {
+		res.Validators[i].DelegatorRewards = delegators[i]
+	}
+	*entitled, *forfeited = e2, f2
+	ks := (*keys)[:offs[len(tallies)]]
+	bulk.Chunks(len(e.poss), len(tallies), func(w, lo, hi int) {
+		at := offs[w]
+		for i := lo; i < hi; i++ {
+			if p := &e.poss[i]; !p.num.IsZero() && eligible[p.v] {
+				ks[at] = makeAddrKey(&p.d, refs.pos(i))
+				at++
+			}
+		}
+	})
+	*keys = ks
+	return true
+}
+
+// creditPositionsSeq is creditPositions one position at a time, which
+// meets the first failure (a settling error at errAt, or an overflow)
+// where the rules order it, and collects lines.
+func (e *engine) creditPositionsSeq(res *Result, resIdx []int, eligible []bool, errAt int, settleErr error, entitled, forfeited *uint256.Int, keys *[]addrKey, refs creditRefs) error {
+	for i := range e.poss {
+		if i == errAt {
+			return settleErr
+		}
+		p := &e.poss[i]
+		if p.num.IsZero() {
+			continue
+		}
+		d := &p.num
+		vr := &res.Validators[resIdx[p.v]] // D_ij > 0 implies the validator was active
+		if _, over := vr.DelegatorRewards.AddOverflow(&vr.DelegatorRewards, d); over {
+			return fmt.Errorf("Σ D_ij for %s: %w", vr.Validator.Hex(), ErrOverflow)
+		}
+		if _, over := entitled.AddOverflow(entitled, d); over {
+			return fmt.Errorf("E: %w", ErrOverflow)
+		}
+		if !eligible[p.v] {
+			forfeited.Add(forfeited, d)
+			continue
+		}
+		*keys = append(*keys, makeAddrKey(&p.d, refs.pos(i)))
+		if e.breakdown {
+			e.lines = append(e.lines, Line{Account: p.d, Validator: vr.Validator, Role: RoleDelegator, Amount: *d})
+		}
+	}
+	return nil
 }
 
 // creditRefs resolves the references in credit keys: validator results
@@ -860,28 +965,97 @@ func (c *creditRefs) amount(ref int32) (*uint256.Int, bool) {
 }
 
 // mergeCredits orders the credit keys by address and sums the credits into
-// one account per address, in address order. Sums cannot overflow: they
-// are bounded by E (checked) plus one previous cumulative each. It orders
-// small keys (the address as three words and a reference) on every core
-// rather than the credits themselves, merging them when they come in a
-// few ascending runs, as export's stake order makes them (sortKeys).
-func mergeCredits(keys []addrKey, refs *creditRefs) []account {
+// one account per address, in address order: Amount is P_p and Cumulative
+// holds the previous cumulative (cumulate adds them). It also returns
+// Σ P_p. Sums cannot overflow: they are bounded by E (checked) plus one
+// previous cumulative each. It orders small keys (the address as three
+// words and a reference) on every core rather than the credits
+// themselves, merging them when they come in a few ascending runs, as
+// export's stake order makes them (sortKeys), then sums on every core,
+// each core taking a share of the keys that starts at a new address.
+func mergeCredits(keys []addrKey, refs *creditRefs, perWorker int) ([]Payout, uint256.Int) {
 	keys = sortKeys(keys)
-	accts := make([]account, 0, len(keys))
-	for k := range keys {
-		key := &keys[k]
-		if len(accts) == 0 || !accts[len(accts)-1].sameAddr(key) {
-			accts = append(accts, account{addr: key.address()})
+	n := len(keys)
+	workers := workersFor(n, perWorker)
+	cut := make([]int, workers+1)
+	for w := 1; w <= workers; w++ {
+		c := max(cut[w-1], w*n/workers)
+		for c > 0 && c < n && sameKeyAddr(&keys[c-1], &keys[c]) {
+			c++
 		}
-		a := &accts[len(accts)-1]
-		amt, prev := refs.amount(key.i)
-		if prev {
-			a.prev = *amt
-		} else {
-			a.amount.Add(&a.amount, amt)
-		}
+		cut[w] = c
 	}
-	return accts
+	// How many accounts each share makes, then each fills its own.
+	offs := make([]int, workers+1)
+	bulk.Chunks(workers, workers, func(w, _, _ int) {
+		m := 0
+		for i := cut[w]; i < cut[w+1]; i++ {
+			if i == cut[w] || !sameKeyAddr(&keys[i-1], &keys[i]) {
+				m++
+			}
+		}
+		offs[w+1] = m
+	})
+	for w := range workers {
+		offs[w+1] += offs[w]
+	}
+	accts := make([]Payout, offs[workers])
+	paid := make([]uint256.Int, workers)
+	bulk.Chunks(workers, workers, func(w, _, _ int) {
+		a := offs[w] - 1
+		for i := cut[w]; i < cut[w+1]; i++ {
+			key := &keys[i]
+			if i == cut[w] || !sameKeyAddr(&keys[i-1], key) {
+				a++
+				accts[a].Account = key.address()
+			}
+			amt, prev := refs.amount(key.i)
+			if prev {
+				accts[a].Cumulative = *amt
+			} else {
+				accts[a].Amount.Add(&accts[a].Amount, amt)
+				paid[w].Add(&paid[w], amt)
+			}
+		}
+	})
+	var total uint256.Int
+	for w := range paid {
+		total.Add(&total, &paid[w])
+	}
+	return accts, total
+}
+
+// cumulate adds each account's amount to its previous cumulative (held in
+// Cumulative) on every core, and returns Σ Amount and how many
+// cumulatives are zero. An overflow is reported for the first account (in
+// order) that has one.
+func cumulate(accts []Payout, perWorker int) (sum uint256.Int, zeros int, err error) {
+	workers := workersFor(len(accts), perWorker)
+	sums := make([]uint256.Int, workers)
+	zero := make([]int, workers)
+	overAt := make([]int, workers)
+	bulk.Chunks(len(accts), workers, func(w, lo, hi int) {
+		overAt[w] = -1
+		for i := lo; i < hi; i++ {
+			a := &accts[i]
+			if _, over := a.Cumulative.AddOverflow(&a.Cumulative, &a.Amount); over {
+				overAt[w] = i
+				return
+			}
+			if a.Cumulative.IsZero() {
+				zero[w]++
+			}
+			sums[w].Add(&sums[w], &a.Amount)
+		}
+	})
+	for w := range workers {
+		if i := overAt[w]; i >= 0 {
+			return sum, 0, fmt.Errorf("cumulative of %s: %w", accts[i].Account.Hex(), ErrOverflow)
+		}
+		sum.Add(&sum, &sums[w])
+		zeros += zero[w]
+	}
+	return sum, zeros, nil
 }
 
 // addrKey is an address as big-endian words, which compare as its bytes
@@ -904,9 +1078,22 @@ func (k *addrKey) address() (a common.Address) {
 	return a
 }
 
-// sameAddr reports whether a is k's account.
-func (a *account) sameAddr(k *addrKey) bool {
-	return binary.BigEndian.Uint64(a.addr[:8]) == k.hi && binary.BigEndian.Uint64(a.addr[8:16]) == k.mid && binary.BigEndian.Uint32(a.addr[16:]) == k.lo
+// sameKeyAddr reports whether two keys have the same address.
+func sameKeyAddr(a, b *addrKey) bool { return a.hi == b.hi && a.mid == b.mid && a.lo == b.lo }
+
+// cmpAddr orders addresses as their bytes compare, a word at a time.
+func cmpAddr(a, b *common.Address) int {
+	if x, y := binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(b[:8]); x != y {
+		return cmpU64(x, y)
+	}
+	if x, y := binary.BigEndian.Uint64(a[8:16]), binary.BigEndian.Uint64(b[8:16]); x != y {
+		return cmpU64(x, y)
+	}
+	x, y := binary.BigEndian.Uint32(a[16:]), binary.BigEndian.Uint32(b[16:])
+	if x != y {
+		return cmpU64(uint64(x), uint64(y))
+	}
+	return 0
 }
 
 // cmpAddrKey orders keys by address, then index.
@@ -946,9 +1133,12 @@ func (r *Result) checkInvariant() error {
 func (r *Result) buildTree() (*merkle.Tree, error) {
 	accounts := make([]common.Address, len(r.Payouts))
 	amounts := make([]uint256.Int, len(r.Payouts))
-	for i := range r.Payouts {
-		accounts[i], amounts[i] = r.Payouts[i].Account, r.Payouts[i].Cumulative
-	}
+	n := len(r.Payouts)
+	bulk.Chunks(n, workersFor(n, parPerWorker), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			accounts[i], amounts[i] = r.Payouts[i].Account, r.Payouts[i].Cumulative
+		}
+	})
 	t, err := merkle.BuildFrom(accounts, amounts)
 	if err != nil {
 		return nil, fmt.Errorf("build payout tree: %w", err)

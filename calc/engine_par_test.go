@@ -68,22 +68,30 @@ func TestParallelComputeMatchesSequential(t *testing.T) {
 // error sequentially and in parallel down to one position per goroutine.
 func compareParallel(t *testing.T, seed int, in *Input) {
 	t.Helper()
+	// The reference: one core, credits one at a time (as lines need).
 	seq, seqLines, seqErr := computePar(in, true, 0)
-	par, parLines, parErr := computePar(in, true, 1)
-	if (seqErr == nil) != (parErr == nil) || (seqErr != nil && seqErr.Error() != parErr.Error()) {
-		t.Fatalf("seed %d: errors differ: sequential %v, parallel %v", seed, seqErr, parErr)
+	var want bytes.Buffer
+	if seqErr == nil {
+		if err := seq.WriteJSON(&want); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if seqErr != nil {
-		return
-	}
-	var a, b bytes.Buffer
-	if err := seq.WriteJSON(&a); err != nil {
-		t.Fatal(err)
-	}
-	if err := par.WriteJSON(&b); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a.Bytes(), b.Bytes()) || !reflect.DeepEqual(seqLines, parLines) {
-		t.Fatalf("seed %d: results differ", seed)
+	// Without lines the credits are keyed on every core; with lines, one
+	// at a time. Both must give the reference's result and errors.
+	for _, breakdown := range []bool{false, true} {
+		par, parLines, parErr := computePar(in, breakdown, 1)
+		if (seqErr == nil) != (parErr == nil) || (seqErr != nil && seqErr.Error() != parErr.Error()) {
+			t.Fatalf("seed %d, breakdown %v: errors differ: sequential %v, parallel %v", seed, breakdown, seqErr, parErr)
+		}
+		if seqErr != nil {
+			continue
+		}
+		var got bytes.Buffer
+		if err := par.WriteJSON(&got); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(want.Bytes(), got.Bytes()) || breakdown && !reflect.DeepEqual(seqLines, parLines) {
+			t.Fatalf("seed %d, breakdown %v: results differ", seed, breakdown)
+		}
 	}
 }

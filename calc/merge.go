@@ -18,15 +18,22 @@ const maxRuns = 256
 // ascending runs (in the order given) are merged on every core, in linear
 // time; others are sorted. Either way the order is the same total order.
 func sortKeys(keys []addrKey) []addrKey {
-	var runs []int // start of each run
-	for i := range keys {
-		if i == 0 || cmpAddrKey(keys[i-1], keys[i]) > 0 {
-			if len(runs) == maxRuns {
-				bulk.SortFunc(keys, cmpAddrKey)
-				return keys
+	// The start of each run, found on every core.
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(keys)/(1<<16)))
+	starts := make([][]int, workers)
+	bulk.Chunks(len(keys), workers, func(w, lo, hi int) {
+		var st []int
+		for i := lo; i < hi && len(st) <= maxRuns; i++ {
+			if i == 0 || cmpAddrKey(keys[i-1], keys[i]) > 0 {
+				st = append(st, i)
 			}
-			runs = append(runs, i)
 		}
+		starts[w] = st
+	})
+	runs := slices.Concat(starts...)
+	if len(runs) > maxRuns {
+		bulk.SortFunc(keys, cmpAddrKey)
+		return keys
 	}
 	if len(runs) <= 1 {
 		return keys

@@ -8,6 +8,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/holiman/uint256"
 
+	"github.com/cmt-rewards/cmt-rewards/internal/bulk"
 	"github.com/cmt-rewards/cmt-rewards/internal/hexdigit"
 )
 
@@ -497,8 +498,11 @@ func parseArray[T any](s *scanner, elem func(*scanner, *T) bool) ([]T, bool) {
 // caller parses the array sequentially, which decides.
 func parseArrayParallel[T any](b []byte, start, parMin int, elem func(*scanner, *T) bool) ([]T, int, bool) {
 	workers := runtime.GOMAXPROCS(0)
-	rel := bytes.IndexByte(b[start:], ']')
-	if workers < 2 || rel < parMin {
+	if workers < 2 {
+		return nil, 0, false
+	}
+	rel := indexByte(b[start:], ']', workers)
+	if rel < parMin {
 		return nil, 0, false
 	}
 	end := start + rel
@@ -563,6 +567,28 @@ func parseArrayParallel[T any](b []byte, start, parMin int, elem func(*scanner, 
 		}
 	}
 	return out, end, true
+}
+
+// indexByte is bytes.IndexByte(b, c) on every core, in windows that
+// double from 8 MiB: finding the end of a 170 MB array is otherwise one
+// core's 30 ms while the other waits.
+func indexByte(b []byte, c byte, workers int) int {
+	found := make([]int, workers)
+	for lo, win := 0, 8<<20; lo < len(b); lo, win = lo+win, 2*win {
+		w := b[lo:min(len(b), lo+win)]
+		bulk.Chunks(len(w), workers, func(k, lo, hi int) {
+			found[k] = -1
+			if i := bytes.IndexByte(w[lo:hi], c); i >= 0 {
+				found[k] = lo + i
+			}
+		})
+		for _, i := range found {
+			if i >= 0 {
+				return lo + i
+			}
+		}
+	}
+	return -1
 }
 
 func prevNonSpace(b []byte, i int) byte {

@@ -279,3 +279,28 @@ type lenReader struct {
 }
 
 func (r lenReader) Len() int { return r.n }
+
+// TestIndexByte: the search on every core finds what bytes.IndexByte
+// finds, the byte placed at and around the window boundaries, or absent.
+func TestIndexByte(t *testing.T) {
+	b := bytes.Repeat([]byte{'x'}, 40<<20)
+	for _, at := range []int{-1, 0, 1, 8<<20 - 1, 8 << 20, 8<<20 + 1, 24<<20 - 1, 24 << 20, len(b) - 1} {
+		for _, workers := range []int{2, 3} {
+			if at >= 0 {
+				b[at] = ']'
+				if at+5 < len(b) {
+					b[at+5] = ']' // a later one must not win
+				}
+			}
+			if got, want := indexByte(b, ']', workers), bytes.IndexByte(b, ']'); got != want {
+				t.Fatalf("at %d, %d workers: indexByte = %d, want %d", at, workers, got, want)
+			}
+			if at >= 0 {
+				b[at] = 'x'
+				if at+5 < len(b) {
+					b[at+5] = 'x'
+				}
+			}
+		}
+	}
+}
