@@ -2,11 +2,16 @@ package calc
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/big"
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/holiman/uint256"
 )
 
 // decodeReference is the slow, obviously right decoder: encoding/json, then
@@ -300,6 +305,54 @@ func TestIndexByte(t *testing.T) {
 				if at+5 < len(b) {
 					b[at+5] = 'x'
 				}
+			}
+		}
+	}
+}
+
+// TestDecimalU256: amounts of every length up to 80 digits, with and
+// without a stray byte, parse as math/big parses them (and are refused
+// exactly when they are not all digits or exceed 256 bits).
+func TestDecimalU256(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	max256 := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
+	for n := 1; n <= 80; n++ {
+		for trial := 0; trial < 300; trial++ {
+			v := make([]byte, n)
+			for i := range v {
+				v[i] = byte('0' + r.IntN(10))
+				if trial%3 == 0 && r.IntN(4) == 0 {
+					v[i] = '9' // long runs of nines carry
+				}
+			}
+			if trial%5 == 4 {
+				v[r.IntN(n)] = byte(r.IntN(256))
+			}
+			want, ok := new(big.Int).SetString(string(v), 10)
+			ok = ok && want.Cmp(max256) <= 0 && bytes.IndexFunc(v, func(c rune) bool { return c < '0' || c > '9' }) < 0
+			var z uint256.Int
+			got := decimalU256(&z, v)
+			if got != ok || ok && z.ToBig().Cmp(want) != 0 {
+				t.Fatalf("decimalU256(%q) = %v, %v; want %v, %v", v, z.Dec(), got, want, ok)
+			}
+		}
+	}
+	var z uint256.Int
+	if decimalU256(&z, nil) {
+		t.Fatal("decimalU256 accepted no digits")
+	}
+}
+
+// TestEightDigits: every byte value in every position, among digits.
+func TestEightDigits(t *testing.T) {
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			w := []byte("31415926")
+			w[pos] = byte(c)
+			got, ok := eightDigits(binary.LittleEndian.Uint64(w))
+			want, err := strconv.ParseUint(string(w), 10, 64)
+			if wantOK := c >= '0' && c <= '9'; ok != wantOK || ok && (err != nil || got != want) {
+				t.Fatalf("eightDigits(%q) = %d, %v; want %d, %v", w, got, ok, want, wantOK)
 			}
 		}
 	}
