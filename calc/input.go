@@ -567,7 +567,7 @@ func (in *Input) Check() error {
 	prev := in.PreviousCumulative
 	ascending := true
 	for i := 1; i < len(prev); i++ {
-		switch c := bytes.Compare(prev[i-1].Account[:], prev[i].Account[:]); {
+		switch c := cmpAddr(&prev[i-1].Account, &prev[i].Account); {
 		case c == 0:
 			return fieldErr(idx("previous_cumulative", i), "duplicate account %s (also at index %d)", prev[i].Account.Hex(), i-1)
 		case c > 0:

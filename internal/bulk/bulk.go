@@ -5,6 +5,7 @@
 package bulk
 
 import (
+	"encoding/binary"
 	"io"
 	"math/bits"
 	"runtime"
@@ -35,8 +36,8 @@ func Chunks(n, workers int, fn func(w, lo, hi int)) {
 // AppendDecimal appends v in decimal without leading zeros, as v.Dec()
 // returns it, without allocating.
 func AppendDecimal(dst []byte, v *uint256.Int) []byte {
-	if v.IsUint64() {
-		return strconv.AppendUint(dst, v.Uint64(), 10)
+	if v[3]|v[2] == 0 { // below 2^128, as every real amount is
+		return appendU128(dst, v[1], v[0])
 	}
 	const base = 10_000_000_000_000_000_000 // 10^19
 	q := [4]uint64(*v)
@@ -61,6 +62,67 @@ func AppendDecimal(dst []byte, v *uint256.Int) []byte {
 		dst = append(dst, digits[:]...)
 	}
 	return dst
+}
+
+// e16 is 10^16, the base appendU128 splits numbers in: two groups of
+// eight digits.
+const e16 = 10_000_000_000_000_000
+
+// appendU128 appends hi·2^64 + lo in decimal without leading zeros, in
+// groups of 16 digits (a 2^128 has 39 digits: three groups).
+func appendU128(dst []byte, hi, lo uint64) []byte {
+	if hi == 0 {
+		if lo < e16 {
+			return appendShort(dst, lo)
+		}
+		dst = appendShort(dst, lo/e16)
+		return append16(dst, lo%e16)
+	}
+	// hi·2^64 + lo = q·10^16 + r by long division in 64-bit words;
+	// q < 2^128/10^16 < 10^23, so one more division leaves q2 < 10^7.
+	q1, r := bits.Div64(0, hi, e16)
+	q0, r0 := bits.Div64(r, lo, e16)
+	if q1 == 0 && q0 < e16 {
+		dst = appendShort(dst, q0)
+	} else {
+		_, r = bits.Div64(0, q1, e16)
+		q2, r1 := bits.Div64(r, q0, e16)
+		dst = appendShort(dst, q2)
+		dst = append16(dst, r1)
+	}
+	return append16(dst, r0)
+}
+
+// appendShort appends v < 10^16 in decimal without leading zeros.
+func appendShort(dst []byte, v uint64) []byte {
+	var buf [16]byte
+	binary.LittleEndian.PutUint64(buf[:8], digits8(v/100_000_000))
+	binary.LittleEndian.PutUint64(buf[8:], digits8(v%100_000_000))
+	i := 0
+	for i < 15 && buf[i] == '0' {
+		i++
+	}
+	return append(dst, buf[i:]...)
+}
+
+// append16 appends v < 10^16 as exactly 16 digits, with leading zeros.
+func append16(dst []byte, v uint64) []byte {
+	return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(dst, digits8(v/100_000_000)), digits8(v%100_000_000))
+}
+
+// digits8 returns the eight decimal digits of v < 10^8 (with leading
+// zeros) as ASCII in a little-endian word, the first digit in the lowest
+// byte. It splits v into halves of four digits in 32-bit lanes, those
+// into pairs in 16-bit lanes, and those into digits in bytes, all lanes
+// at once: x·10486 >> 20 is x/100 for x < 10^4 and x·103 >> 10 is x/10
+// for x < 100, and no lane's product reaches the next lane.
+func digits8(v uint64) uint64 {
+	y := v/10000 | v%10000<<32
+	h := y * 10486 >> 20 & 0x0000007f0000007f
+	y = h | (y-100*h)<<16
+	t := y * 103 >> 10 & 0x000f000f000f000f
+	y = t | (y-10*t)<<8
+	return y | 0x3030303030303030
 }
 
 // WriteChunks writes the encoding of n items to w: encode(dst, lo, hi)

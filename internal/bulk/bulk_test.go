@@ -3,7 +3,9 @@ package bulk
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"math/rand/v2"
 	"slices"
@@ -25,10 +27,42 @@ func TestAppendDecimal(t *testing.T) {
 		}
 		vals = append(vals, v, new(uint256.Int).Exp(uint256.NewInt(10), uint256.NewInt(uint64(r.IntN(78)))))
 	}
+	// Every length of number, at the edges of the 16-digit groups and of
+	// the 64- and 128-bit fast paths.
+	one := uint256.NewInt(1)
+	for k := 0; k <= 77; k++ {
+		p := new(uint256.Int).Exp(uint256.NewInt(10), uint256.NewInt(uint64(k)))
+		vals = append(vals, p, new(uint256.Int).Sub(p, one), new(uint256.Int).Add(p, one))
+	}
+	for _, b := range []uint64{64, 128} {
+		p := new(uint256.Int).Lsh(one, uint(b))
+		vals = append(vals, p, new(uint256.Int).Sub(p, one), new(uint256.Int).Add(p, one))
+	}
+	for range 20000 {
+		vals = append(vals, &uint256.Int{r.Uint64() >> r.IntN(64), r.Uint64() >> r.IntN(65)})
+	}
 	for _, v := range vals {
 		if got := string(AppendDecimal([]byte("x"), v)); got != "x"+v.Dec() {
 			t.Fatalf("AppendDecimal(%s) = %s", v.Dec(), got)
 		}
+	}
+}
+
+// TestDigits8: every value below 10^8 whose last four digits are
+// random, and every one of 0–9999 and 10^8−10^4–10^8−1, against strconv.
+func TestDigits8(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	check := func(v uint64) {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], digits8(v))
+		if want := fmt.Sprintf("%08d", v); string(b[:]) != want {
+			t.Fatalf("digits8(%d) = %q, want %q", v, b[:], want)
+		}
+	}
+	for v := uint64(0); v < 10000; v++ {
+		check(v)
+		check(99_990_000 + v)
+		check(v*10000 + uint64(r.IntN(10000)))
 	}
 }
 
@@ -177,5 +211,13 @@ func TestChunks(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func BenchmarkAppendDecimal(b *testing.B) {
+	v, _ := uint256.FromDecimal("889641278982049610030")
+	buf := make([]byte, 0, 128)
+	for b.Loop() {
+		buf = AppendDecimal(buf[:0], v)
 	}
 }
