@@ -378,41 +378,30 @@ func sortKeys(keys []sortKey, cmp func(a, b sortKey) int) []sortKey {
 	return out
 }
 
-// leaves sets out[i] to LeafHash(accounts[i], amounts[i]), eight at a time.
+// leaves sets out[i] to LeafHash(accounts[i], amounts[i]), eight at a
+// time: both hashes of eight leaves in one keccak8 call.
 func leaves(out []common.Hash, accounts []common.Address, amounts []uint256.Int) {
+	// enc holds eight abi.encode(account, amount); the first 12 bytes of
+	// each stay zero.
 	var enc [keccak8.Lanes * 64]byte
-	var inner [keccak8.Lanes]common.Hash
 	for i := 0; i < len(out); i += keccak8.Lanes {
 		k := min(keccak8.Lanes, len(out)-i)
 		for j := 0; j < k; j++ {
-			e := enc[64*j : 64*j+64]
-			clear(e[:12])
+			e := (*[64]byte)(enc[64*j:])
 			copy(e[12:32], accounts[i+j][:])
-			amounts[i+j].WriteToArray32((*[32]byte)(e[32:64]))
+			amounts[i+j].WriteToArray32((*[32]byte)(e[32:]))
 		}
-		keccak8.Sum256(inner[:k], enc[:64*k], 64)
-		for j := 0; j < k; j++ {
-			copy(enc[32*j:], inner[j][:])
-		}
-		keccak8.Sum256(out[i:i+k], enc[:32*k], 32)
+		keccak8.Sum256Twice(out[i:i+k], enc[:64*k], 64)
 	}
 }
 
 // pairs sets nodes[i] to HashPair(nodes[2i+1], nodes[2i+2]) for lo ≤ i < hi,
-// eight at a time. The children of every such i lie beyond hi.
+// eight at a time. The children of every such i lie beyond hi, and those of
+// i … i+7 are the sixteen nodes from 2i+1 on.
 func pairs(nodes []common.Hash, lo, hi int) {
-	var enc [keccak8.Lanes * 64]byte
 	for i := lo; i < hi; i += keccak8.Lanes {
 		k := min(keccak8.Lanes, hi-i)
-		for j := 0; j < k; j++ {
-			a, b := &nodes[2*(i+j)+1], &nodes[2*(i+j)+2]
-			if bytes.Compare(a[:], b[:]) > 0 {
-				a, b = b, a
-			}
-			copy(enc[64*j:], a[:])
-			copy(enc[64*j+32:], b[:])
-		}
-		keccak8.Sum256(nodes[i:i+k], enc[:64*k], 64)
+		keccak8.SumPairs(nodes[i:i+k], nodes[2*i+1:2*i+1+2*k])
 	}
 }
 
