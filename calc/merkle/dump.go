@@ -3,6 +3,7 @@ package merkle
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"github.com/holiman/uint256"
 
 	"github.com/cmt-rewards/cmt-rewards/internal/bulk"
+	"github.com/cmt-rewards/cmt-rewards/internal/hexdigit"
 	"github.com/cmt-rewards/cmt-rewards/internal/keccak8"
 )
 
@@ -23,6 +25,10 @@ const DumpFormat = "standard-v1"
 
 // dumpHead is everything before the first node of a dump.
 const dumpHead = `{"format":"standard-v1","leafEncoding":["address","uint256"],"tree":[`
+
+// nodeText is the length of a node after the first in the dump:
+// `,"0x` + 64 hex digits + `"`.
+const nodeText = 69
 
 // WriteDump writes the tree as OZ's standard-v1 JSON, exactly the bytes
 // JSON.stringify(StandardMerkleTree.of(values, ["address","uint256"]).dump())
@@ -49,17 +55,7 @@ func (t *Tree) WriteDump(w io.Writer) error {
 	bw.WriteString(dumpHead)
 	// Nodes and values are encoded in chunks on every core and written in
 	// order (one chunk is a few hundred kilobytes).
-	err := bulk.WriteChunks(bw, len(t.nodes), 4096, func(buf []byte, lo, hi int) []byte {
-		for i := lo; i < hi; i++ {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = append(buf, `"0x`...)
-			buf = hex.AppendEncode(buf, t.nodes[i][:])
-			buf = append(buf, '"')
-		}
-		return buf
-	})
+	err := bulk.WriteChunks(bw, len(t.nodes), 4096, t.appendNodes)
 	if err == nil {
 		bw.WriteString(`],"values":[`)
 		hex := t.accountHex()
@@ -90,6 +86,50 @@ func (t *Tree) WriteDump(w io.Writer) error {
 	return nil
 }
 
+// appendNodes appends nodes lo … hi−1 as the dump's tree lists them:
+// `"0x`, 64 hex digits and `"` each, with a comma before all but node 0.
+func (t *Tree) appendNodes(buf []byte, lo, hi int) []byte {
+	if lo == 0 && hi > 0 {
+		buf = append(buf, `"0x`...)
+		buf = hexdigit.AppendEncode(buf, t.nodes[0][:])
+		buf = append(buf, '"')
+		lo = 1
+	}
+	if lo >= hi {
+		return buf
+	}
+	// Every later node is `,"0x`, 64 digits and `"`: the room is made
+	// once and the nodes written in place.
+	off := len(buf)
+	buf = slices.Grow(buf, nodeText*(hi-lo))[:off+nodeText*(hi-lo)]
+	hexNodes(buf[off:], t.nodes[lo:hi])
+	return buf
+}
+
+// hexNodes writes each node as `,"0x`, its 64 hex digits and `"` to
+// dst[nodeText·i:], with AVX-512 BW when the CPU has it. len(dst) must be
+// nodeText·len(nodes).
+func hexNodes(dst []byte, nodes []common.Hash) {
+	if len(dst) != nodeText*len(nodes) {
+		panic("merkle: hexNodes: wrong output size")
+	}
+	if useAVX512BW && len(nodes) > 0 {
+		hexNodes512(&dst[0], &nodes[0], len(nodes))
+		return
+	}
+	hexNodesGo(dst, nodes)
+}
+
+// hexNodesGo is hexNodes in Go, eight digits at a time (hexdigit.Encode).
+func hexNodesGo(dst []byte, nodes []common.Hash) {
+	for i := range nodes {
+		rec := (*[nodeText]byte)(dst[nodeText*i:])
+		copy(rec[:4], `,"0x`)
+		hexdigit.Encode(rec[4:68], nodes[i][:])
+		rec[68] = '"'
+	}
+}
+
 // AppendChecksumAddress appends the EIP-55 form of a (what a.Hex()
 // returns) to dst, without allocating.
 func AppendChecksumAddress(dst []byte, a *common.Address) []byte {
@@ -105,7 +145,7 @@ func AppendChecksumAddress(dst []byte, a *common.Address) []byte {
 func (h *hasher) appendChecksumAddress(dst []byte, a *common.Address) []byte {
 	dst = append(dst, "0x"...)
 	start := len(dst)
-	dst = hex.AppendEncode(dst, a[:])
+	dst = hexdigit.AppendEncode(dst, a[:])
 	digits := dst[start:]
 	h.st.Reset()
 	h.st.Write(digits)
@@ -123,7 +163,7 @@ func checksumHex(dst []byte, addrs []common.Address) {
 		k := min(keccak8.Lanes, len(addrs)-i)
 		digits := dst[40*i : 40*(i+k)]
 		for j := 0; j < k; j++ {
-			hex.Encode(digits[40*j:], addrs[i+j][:])
+			hexdigit.Encode(digits[40*j:], addrs[i+j][:])
 		}
 		keccak8.Sum256(sums[:k], digits, 40)
 		for j := 0; j < k; j++ {
@@ -133,19 +173,18 @@ func checksumHex(dst []byte, addrs []common.Address) {
 }
 
 // applyChecksum upper-cases each letter of the 40 lower-case hex digits
-// whose nibble of sum (keccak256 of the digits) is 8 or more. Without
-// branches (the nibbles are random, so branches mispredict half the
-// time): a letter a–f has bit 6 set and a digit 0–9 not, upper case is
-// bit 5 clear, and a nibble is 8 or more when its top bit (bit 7 of the
-// byte for an even digit, bit 3 for an odd one) is set; each is moved to
-// bit 5.
+// whose nibble of sum (keccak256 of the digits) is 8 or more. Eight digits
+// at a time and without branches (the nibbles are random, so branches
+// mispredict half the time): a letter a–f has bit 6 set and a digit 0–9
+// not, upper case is bit 5 clear, and with the hash's nibbles spread one
+// per byte (in digit order) a nibble is 8 or more when its bit 3 is set;
+// each is moved to bit 5. len(digits) must be at least 40.
 func applyChecksum(digits []byte, sum *common.Hash) {
-	_ = digits[39]
-	for j := 0; j < 40; j += 2 {
-		b := sum[j/2]
-		c0, c1 := digits[j], digits[j+1]
-		digits[j] = c0 &^ (c0 >> 1 & (b >> 2) & 0x20)
-		digits[j+1] = c1 &^ (c1 >> 1 & (b << 2) & 0x20)
+	d := (*[40]byte)(digits)
+	for j := 0; j < 5; j++ {
+		c := binary.BigEndian.Uint64(d[8*j:])
+		high := hexdigit.Nibbles(binary.BigEndian.Uint32(sum[4*j:])) << 2
+		binary.BigEndian.PutUint64(d[8*j:], c&^(c>>1&high&0x2020202020202020))
 	}
 }
 

@@ -1,0 +1,16 @@
+package merkle
+
+import (
+	"github.com/ethereum/go-ethereum/common"
+	"golang.org/x/sys/cpu"
+)
+
+// useAVX512BW is set when hexNodes512 can run: it widens bytes
+// (VPMOVZXBW) and looks digits up (VPSHUFB) on ZMM registers.
+var useAVX512BW = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW
+
+// hexNodes512 is hexNodesGo of n ≥ 1 nodes from nodes into dst, which
+// must have room for n·nodeText bytes.
+//
+//go:noescape
+func hexNodes512(dst *byte, nodes *common.Hash, n int)
