@@ -158,14 +158,29 @@ func (h *hasher) appendChecksumAddress(dst []byte, a *common.Address) []byte {
 // dst[40i:40i+40], hashing eight addresses at a time. len(dst) must be
 // 40·len(addrs).
 func checksumHex(dst []byte, addrs []common.Address) {
+	if len(dst) != 40*len(addrs) {
+		panic("merkle: checksumHex: wrong output size")
+	}
+	if len(addrs) == 0 {
+		return
+	}
+	vector := useAVX512BW
+	if vector {
+		hexAddrs512(&dst[0], &addrs[0], len(addrs))
+	} else {
+		for i := range addrs {
+			hexdigit.Encode(dst[40*i:], addrs[i][:])
+		}
+	}
 	var sums [keccak8.Lanes]common.Hash
 	for i := 0; i < len(addrs); i += keccak8.Lanes {
 		k := min(keccak8.Lanes, len(addrs)-i)
 		digits := dst[40*i : 40*(i+k)]
-		for j := 0; j < k; j++ {
-			hexdigit.Encode(digits[40*j:], addrs[i+j][:])
-		}
 		keccak8.Sum256(sums[:k], digits, 40)
+		if vector {
+			caseAddrs512(&digits[0], &sums[0], k)
+			continue
+		}
 		for j := 0; j < k; j++ {
 			applyChecksum(digits[40*j:40*j+40], &sums[j])
 		}

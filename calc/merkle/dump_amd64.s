@@ -37,3 +37,70 @@ loop:
 	JNZ loop
 	VZEROUPPER
 	RET
+
+// func hexAddrs512(dst *byte, addrs *common.Address, n int)
+//
+// hexNodes512's digits for n ≥ 1 20-byte addresses, 40 digits each at
+// dst+40i; the loads and stores are masked to the address and its digits.
+TEXT ·hexAddrs512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ addrs+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTI32X4 hexdigits<>(SB), Z2
+	MOVL $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z3
+	MOVL $0xfffff, AX
+	KMOVD AX, K1
+	MOVQ $0xffffffffff, AX
+	KMOVQ AX, K2
+
+addrloop:
+	VMOVDQU8.Z (SI), K1, Y0
+	VPMOVZXBW Y0, Z0
+	VPSRLW $4, Z0, Z1
+	VPSLLW $8, Z0, Z0
+	VPTERNLOGQ $0xa8, Z3, Z1, Z0
+	VPSHUFB Z0, Z2, Z0
+	VMOVDQU8 Z0, K2, (DI)
+	ADDQ $20, SI
+	ADDQ $40, DI
+	DECQ CX
+	JNZ addrloop
+	VZEROUPPER
+	RET
+
+// func caseAddrs512(digits *byte, sums *common.Hash, n int)
+//
+// applyChecksum of the 40 digits at digits+40i with sums[i], for n ≥ 1.
+// Sum byte j, widened to word j, decides digit 2j by its bit 7 (moved to
+// bit 5 by >>2) and digit 2j+1 by its bit 3 (to bit 13, the high byte's
+// bit 5, by <<10); a letter has bit 6 set, moved to bit 5 by >>1.
+TEXT ·caseAddrs512(SB), NOSPLIT, $0-24
+	MOVQ digits+0(FP), DI
+	MOVQ sums+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVL $0x20202020, AX
+	VPBROADCASTD AX, Z5
+	MOVL $0xfffff, AX
+	KMOVD AX, K1
+	MOVQ $0xffffffffff, AX
+	KMOVQ AX, K2
+
+caseloop:
+	VMOVDQU8.Z (SI), K1, Y1
+	VPMOVZXBW Y1, Z1
+	VPSRLW $2, Z1, Z2
+	VPSLLW $10, Z1, Z1
+	// Z1 = (Z1 | Z2) & 0x20 per byte: the digits to upper-case if letters
+	VPTERNLOGQ $0xa8, Z5, Z2, Z1
+	VMOVDQU8.Z (DI), K2, Z0
+	VPSRLW $1, Z0, Z4
+	// Z0 = Z0 &^ (Z4 & Z1)
+	VPTERNLOGQ $0x70, Z1, Z4, Z0
+	VMOVDQU8 Z0, K2, (DI)
+	ADDQ $32, SI
+	ADDQ $40, DI
+	DECQ CX
+	JNZ caseloop
+	VZEROUPPER
+	RET

@@ -10,3 +10,11 @@ var useAVX512BW = false
 func hexNodes512(dst *byte, nodes *common.Hash, n int) {
 	panic("merkle: no vector hex encoder on this architecture")
 }
+
+func hexAddrs512(dst *byte, addrs *common.Address, n int) {
+	panic("merkle: no vector hex encoder on this architecture")
+}
+
+func caseAddrs512(digits *byte, sums *common.Hash, n int) {
+	panic("merkle: no vector hex encoder on this architecture")
+}
