@@ -93,16 +93,22 @@ func appendU128(dst []byte, hi, lo uint64) []byte {
 	return append16(dst, r0)
 }
 
-// appendShort appends v < 10^16 in decimal without leading zeros.
+// appendShort appends v < 10^16 in decimal without leading zeros. The
+// leading '0' bytes of a word of digits are its trailing zero bytes once
+// '0' is XORed away (the first digit is the lowest byte).
 func appendShort(dst []byte, v uint64) []byte {
-	var buf [16]byte
-	binary.LittleEndian.PutUint64(buf[:8], digits8(v/100_000_000))
-	binary.LittleEndian.PutUint64(buf[8:], digits8(v%100_000_000))
-	i := 0
-	for i < 15 && buf[i] == '0' {
-		i++
+	const zeros = 0x3030303030303030
+	if v >= 100_000_000 {
+		hi := digits8(v / 100_000_000)
+		var w [8]byte
+		binary.LittleEndian.PutUint64(w[:], hi)
+		dst = append(dst, w[bits.TrailingZeros64(hi^zeros)/8:]...)
+		return binary.LittleEndian.AppendUint64(dst, digits8(v%100_000_000))
 	}
-	return append(dst, buf[i:]...)
+	lo := digits8(v)
+	var w [8]byte
+	binary.LittleEndian.PutUint64(w[:], lo)
+	return append(dst, w[min(7, bits.TrailingZeros64(lo^zeros)/8):]...)
 }
 
 // append16 appends v < 10^16 as exactly 16 digits, with leading zeros.
