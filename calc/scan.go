@@ -560,7 +560,7 @@ func parseArray[T any](s *scanner, elem func(*scanner, *T) bool) ([]T, bool) {
 }
 
 // parseArrayParallel parses the elements of the array whose first element
-// starts at b[start:], splitting it into one chunk per core at element
+// starts at b[start:], splitting it into four chunks per core at element
 // boundaries, and returns them with the index of the closing bracket.
 //
 // It relies on what holds in every array the fast path accepts: elements
@@ -584,8 +584,11 @@ func parseArrayParallel[T any](b []byte, start, parMin int, elem func(*scanner, 
 	// Chunk k is b[bounds[k]:limits[k]]: it starts at an element and ends
 	// just before the comma after its last element (or at the bracket).
 	bounds, limits := []int{start}, []int{}
-	for k := 1; k < workers; k++ {
-		p := max(start+k*rel/workers, bounds[len(bounds)-1]+1)
+	// Four pieces per core, so that a core that finishes early takes
+	// another piece rather than waiting for the slowest.
+	pieces := 4 * workers
+	for k := 1; k < pieces; k++ {
+		p := max(start+k*rel/pieces, bounds[len(bounds)-1]+1)
 		for p < end {
 			c := bytes.IndexByte(b[p:end], ',')
 			if c < 0 {
