@@ -5,8 +5,9 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// useAVX512BW is set when hexNodes512 can run: it widens bytes
-// (VPMOVZXBW) and looks digits up (VPSHUFB) on ZMM registers.
+// useAVX512BW is set when the hex routines below can run: they widen
+// bytes (VPMOVZXBW), look digits up (VPSHUFB) and mask byte loads and
+// stores on ZMM registers.
 var useAVX512BW = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW
 
 // hexNodes512 is hexNodesGo of n ≥ 1 nodes from nodes into dst, which
