@@ -964,67 +964,6 @@ func (c *creditRefs) amount(ref int32) (*uint256.Int, bool) {
 	return &c.prev[i-len(c.vals)-len(c.poss)].Amount, true
 }
 
-// mergeCredits orders the credit keys by address and sums the credits into
-// one account per address, in address order: Amount is P_p and Cumulative
-// holds the previous cumulative (cumulate adds them). It also returns
-// Σ P_p. Sums cannot overflow: they are bounded by E (checked) plus one
-// previous cumulative each. It orders small keys (the address as three
-// words and a reference) on every core rather than the credits
-// themselves, merging them when they come in a few ascending runs, as
-// export's stake order makes them (sortKeys), then sums on every core,
-// each core taking a share of the keys that starts at a new address.
-func mergeCredits(keys []addrKey, refs *creditRefs, perWorker int) ([]Payout, uint256.Int) {
-	keys = sortKeys(keys)
-	n := len(keys)
-	workers := workersFor(n, perWorker)
-	cut := make([]int, workers+1)
-	for w := 1; w <= workers; w++ {
-		c := max(cut[w-1], w*n/workers)
-		for c > 0 && c < n && sameKeyAddr(&keys[c-1], &keys[c]) {
-			c++
-		}
-		cut[w] = c
-	}
-	// How many accounts each share makes, then each fills its own.
-	offs := make([]int, workers+1)
-	bulk.Chunks(workers, workers, func(w, _, _ int) {
-		m := 0
-		for i := cut[w]; i < cut[w+1]; i++ {
-			if i == cut[w] || !sameKeyAddr(&keys[i-1], &keys[i]) {
-				m++
-			}
-		}
-		offs[w+1] = m
-	})
-	for w := range workers {
-		offs[w+1] += offs[w]
-	}
-	accts := make([]Payout, offs[workers])
-	paid := make([]uint256.Int, workers)
-	bulk.Chunks(workers, workers, func(w, _, _ int) {
-		a := offs[w] - 1
-		for i := cut[w]; i < cut[w+1]; i++ {
-			key := &keys[i]
-			if i == cut[w] || !sameKeyAddr(&keys[i-1], key) {
-				a++
-				accts[a].Account = key.address()
-			}
-			amt, prev := refs.amount(key.i)
-			if prev {
-				accts[a].Cumulative = *amt
-			} else {
-				accts[a].Amount.Add(&accts[a].Amount, amt)
-				paid[w].Add(&paid[w], amt)
-			}
-		}
-	})
-	var total uint256.Int
-	for w := range paid {
-		total.Add(&total, &paid[w])
-	}
-	return accts, total
-}
-
 // cumulate adds each account's amount to its previous cumulative (held in
 // Cumulative) on every core, and returns Σ Amount and how many
 // cumulatives are zero. An overflow is reported for the first account (in

@@ -1,25 +1,112 @@
 package calc
 
 import (
-	"runtime"
+	"math"
 	"slices"
 	"sync"
+
+	"github.com/holiman/uint256"
 
 	"github.com/cmt-rewards/cmt-rewards/internal/bulk"
 )
 
-// maxRuns is the most ascending runs mergeKeys merges; more and it sorts.
-// Export writes stakes by validator then delegator, so the credits of a
-// real epoch are one run per validator (each ascending by delegator), the
-// previous cumulatives one more, and the positions events opened a few.
+// maxRuns is the most ascending runs mergeCredits merges; more and it
+// sorts. Export writes stakes by validator then delegator, so the credits
+// of a real epoch are one run per validator (each ascending by delegator),
+// the previous cumulatives one more, and the positions events opened a few.
 const maxRuns = 256
 
-// sortKeys sorts keys by cmpAddrKey. Keys that form at most maxRuns
-// ascending runs (in the order given) are merged on every core, in linear
-// time; others are sorted. Either way the order is the same total order.
-func sortKeys(keys []addrKey) []addrKey {
-	// The start of each run, found on every core.
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(keys)/(1<<16)))
+// keysPerPart is how many more keys than positions (perWorker) a core
+// takes at least: a key is cheaper than a position.
+const keysPerPart = 16
+
+// mergeCredits orders the credit keys by address (cmpAddrKey) and sums the
+// credits into one account per address, in address order: Amount is P_p
+// and Cumulative holds the previous cumulative (cumulate adds them). It
+// also returns Σ P_p. Sums cannot overflow: they are bounded by E
+// (checked) plus one previous cumulative each.
+//
+// It never moves the credits, only small keys (the address as three words
+// and a reference), and never writes the ordered keys out: keys that form
+// at most maxRuns ascending runs (in the order given) are merged straight
+// into the accounts, on every core, each core taking the keys between two
+// addresses from every run; others are sorted first (one run). keys is
+// reordered only in that case.
+func mergeCredits(keys []addrKey, refs *creditRefs, perWorker int) ([]Payout, uint256.Int) {
+	var paid uint256.Int
+	if len(keys) == 0 {
+		return []Payout{}, paid
+	}
+	starts, ok := runStarts(keys, perWorker)
+	if !ok {
+		bulk.SortFunc(keys, cmpAddrKey)
+		starts = []int{0}
+	}
+	runs := make([][2]int, len(starts))
+	longest := 0
+	for r, s := range starts {
+		e := len(keys)
+		if r+1 < len(starts) {
+			e = starts[r+1]
+		}
+		runs[r] = [2]int{s, e}
+		if e-s > runs[longest][1]-runs[longest][0] {
+			longest = r
+		}
+	}
+	// cut[p][r] is where part p starts in run r. The pivots are addresses
+	// of the longest run, and a part starts at the first key of its
+	// pivot's address in every run, so no address spans two parts.
+	parts := workersFor(len(keys), perWorker*keysPerPart)
+	cut := make([][]int, parts+1)
+	for p := 0; p <= parts; p++ {
+		cut[p] = make([]int, len(runs))
+		for r, b := range runs {
+			switch p {
+			case 0:
+				cut[p][r] = b[0]
+			case parts:
+				cut[p][r] = b[1]
+			default:
+				lr := runs[longest]
+				pivot := keys[lr[0]+(lr[1]-lr[0])*p/parts]
+				pivot.i = math.MinInt32
+				i, _ := slices.BinarySearchFunc(keys[b[0]:b[1]], pivot, cmpAddrKey)
+				cut[p][r] = max(b[0]+i, cut[p-1][r])
+			}
+		}
+	}
+	// Part p writes its accounts from the number of keys before it (at
+	// most one account each), and the parts are then moved together.
+	accts := make([]Payout, len(keys))
+	base := make([]int, parts+1)
+	for p := 0; p < parts; p++ {
+		base[p+1] = base[p]
+		for r := range runs {
+			base[p+1] += cut[p+1][r] - cut[p][r]
+		}
+	}
+	counts := make([]int, parts)
+	paids := make([]uint256.Int, parts)
+	var wg sync.WaitGroup
+	for p := 0; p < parts; p++ {
+		wg.Go(func() {
+			counts[p], paids[p] = mergeSum(accts[base[p]:base[p+1]], keys, cut[p], cut[p+1], refs)
+		})
+	}
+	wg.Wait()
+	at := 0
+	for p := 0; p < parts; p++ {
+		at += copy(accts[at:], accts[base[p]:base[p]+counts[p]])
+		paid.Add(&paid, &paids[p])
+	}
+	return accts[:at], paid
+}
+
+// runStarts returns where each ascending run of keys starts, found on
+// every core, or false if there are more than maxRuns.
+func runStarts(keys []addrKey, perWorker int) ([]int, bool) {
+	workers := workersFor(len(keys), perWorker*keysPerPart)
 	starts := make([][]int, workers)
 	bulk.Chunks(len(keys), workers, func(w, lo, hi int) {
 		var st []int
@@ -30,67 +117,17 @@ func sortKeys(keys []addrKey) []addrKey {
 		}
 		starts[w] = st
 	})
-	runs := slices.Concat(starts...)
-	if len(runs) > maxRuns {
-		bulk.SortFunc(keys, cmpAddrKey)
-		return keys
-	}
-	if len(runs) <= 1 {
-		return keys
-	}
-	bounds := make([][2]int, len(runs))
-	for r, s := range runs {
-		e := len(keys)
-		if r+1 < len(runs) {
-			e = runs[r+1]
-		}
-		bounds[r] = [2]int{s, e}
-	}
-	out := make([]addrKey, len(keys))
-	// Split the key space at pivots taken from the longest run, so each
-	// core merges the keys between two pivots from every run.
-	parts := max(1, min(runtime.GOMAXPROCS(0), len(keys)/(1<<16)))
-	longest := bounds[0]
-	for _, b := range bounds {
-		if b[1]-b[0] > longest[1]-longest[0] {
-			longest = b
-		}
-	}
-	// cut[p][r] is where part p starts in run r.
-	cut := make([][]int, parts+1)
-	for p := 0; p <= parts; p++ {
-		cut[p] = make([]int, len(bounds))
-		for r, b := range bounds {
-			switch p {
-			case 0:
-				cut[p][r] = b[0]
-			case parts:
-				cut[p][r] = b[1]
-			default:
-				pivot := keys[longest[0]+(longest[1]-longest[0])*p/parts]
-				i, _ := slices.BinarySearchFunc(keys[b[0]:b[1]], pivot, cmpAddrKey)
-				cut[p][r] = b[0] + i
-			}
-		}
-	}
-	var wg sync.WaitGroup
-	at := 0
-	for p := 0; p < parts; p++ {
-		n := 0
-		for r := range bounds {
-			n += cut[p+1][r] - cut[p][r]
-		}
-		dst := out[at : at+n]
-		at += n
-		wg.Go(func() { mergeRuns(dst, keys, cut[p], cut[p+1]) })
-	}
-	wg.Wait()
-	return out
+	all := slices.Concat(starts...)
+	return all, len(all) <= maxRuns
 }
 
-// mergeRuns merges the ascending runs keys[lo[r]:hi[r]] into dst, which
-// holds exactly their keys, with a binary heap of the runs' heads.
-func mergeRuns(dst, keys []addrKey, lo, hi []int) {
+// mergeSum merges the ascending runs keys[lo[r]:hi[r]] with a binary heap
+// of the runs' heads and sums the credits of each address into the next
+// account of dst, which has room for one account per key. It returns how
+// many accounts it wrote and the sum of the amounts (not previous
+// cumulatives) it added.
+func mergeSum(dst []Payout, keys []addrKey, lo, hi []int, refs *creditRefs) (int, uint256.Int) {
+	var paid uint256.Int
 	type head struct{ at, end int }
 	h := make([]head, 0, len(lo))
 	for r := range lo {
@@ -119,8 +156,23 @@ func mergeRuns(dst, keys []addrKey, lo, hi []int) {
 	for i := len(h)/2 - 1; i >= 0; i-- {
 		down(i)
 	}
-	for k := range dst {
-		dst[k] = keys[h[0].at]
+	n := 0
+	var last *addrKey
+	for len(h) > 0 {
+		key := &keys[h[0].at]
+		if last == nil || !sameKeyAddr(last, key) {
+			dst[n].Account = key.address()
+			n++
+		}
+		last = key
+		a := &dst[n-1]
+		amt, prev := refs.amount(key.i)
+		if prev {
+			a.Cumulative = *amt
+		} else {
+			a.Amount.Add(&a.Amount, amt)
+			paid.Add(&paid, amt)
+		}
 		if h[0].at++; h[0].at == h[0].end {
 			h[0] = h[len(h)-1]
 			h = h[:len(h)-1]
@@ -129,4 +181,5 @@ func mergeRuns(dst, keys []addrKey, lo, hi []int) {
 			down(0)
 		}
 	}
+	return n, paid
 }

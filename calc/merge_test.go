@@ -6,13 +6,15 @@ import (
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/holiman/uint256"
 )
 
-// TestSortKeys: merging ascending runs gives what sorting gives, for
-// inputs of one run, a few (with addresses repeated across runs, as a
-// delegator at several validators), more than maxRuns, and sizes that use
-// one core or all.
-func TestSortKeys(t *testing.T) {
+// TestMergeCredits: merging credit keys into accounts gives what sorting
+// the keys and summing them one by one gives, for keys in one run, a few
+// (addresses repeated across runs, as a delegator at several validators),
+// exactly maxRuns, more (sorted instead), and at random, on one core and on
+// several (perWorker 1 splits even small inputs).
+func TestMergeCredits(t *testing.T) {
 	r := rand.New(rand.NewSource(7))
 	addr := func(n int) common.Address {
 		var a common.Address
@@ -31,11 +33,20 @@ func TestSortKeys(t *testing.T) {
 		{"random", 50_000, 0, 40_000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// Credits are positions' amounts; every fifth address of the
+			// population also has a previous cumulative (one at most).
+			var refs creditRefs
 			keys := make([]addrKey, 0, tc.n)
+			add := func(p int) {
+				a := addr(p)
+				refs.poss = append(refs.poss, position{d: a})
+				refs.poss[len(refs.poss)-1].num.SetUint64(r.Uint64() >> 2)
+				keys = append(keys, addrKey{i: int32(len(refs.poss) - 1)})
+				keys[len(keys)-1] = makeAddrKey(&a, keys[len(keys)-1].i)
+			}
 			if tc.runs == 0 {
 				for i := 0; i < tc.n; i++ {
-					a := addr(r.Intn(tc.population))
-					keys = append(keys, makeAddrKey(&a, int32(i)))
+					add(r.Intn(tc.population))
 				}
 			} else {
 				for run := 0; run < tc.runs; run++ {
@@ -49,17 +60,44 @@ func TestSortKeys(t *testing.T) {
 					}
 					slices.Sort(picks)
 					for _, p := range picks {
-						a := addr(p)
-						keys = append(keys, makeAddrKey(&a, int32(len(keys))))
+						add(p)
 					}
 				}
 			}
-			want := slices.Clone(keys)
-			slices.SortFunc(want, cmpAddrKey)
-			got := sortKeys(slices.Clone(keys))
-			if !slices.Equal(got, want) {
-				t.Fatalf("%d keys in %d runs: merged order differs from the sorted one", tc.n, tc.runs)
+			for p := 0; p < tc.population && tc.n > 0; p += 5 {
+				a := addr(p)
+				refs.prev = append(refs.prev, Balance{Account: a, Amount: *uint256.NewInt(uint64(p) + 1)})
+				keys = append(keys, makeAddrKey(&a, refs.prevRef(len(refs.prev)-1)))
+			}
+			want, wantPaid := mergeCreditsSlow(slices.Clone(keys), &refs)
+			for _, perWorker := range []int{0, 1} {
+				got, paid := mergeCredits(slices.Clone(keys), &refs, perWorker)
+				if !slices.Equal(got, want) || !paid.Eq(&wantPaid) {
+					t.Fatalf("perWorker %d: %d keys in %d runs: %d accounts (paid %s), want %d (paid %s)",
+						perWorker, len(keys), tc.runs, len(got), paid.Dec(), len(want), wantPaid.Dec())
+				}
 			}
 		})
 	}
+}
+
+// mergeCreditsSlow is mergeCredits the obvious way: sort, then sum.
+func mergeCreditsSlow(keys []addrKey, refs *creditRefs) ([]Payout, uint256.Int) {
+	slices.SortFunc(keys, cmpAddrKey)
+	accts := []Payout{}
+	var paid uint256.Int
+	for k := range keys {
+		a := keys[k].address()
+		if len(accts) == 0 || accts[len(accts)-1].Account != a {
+			accts = append(accts, Payout{Account: a})
+		}
+		amt, prev := refs.amount(keys[k].i)
+		if prev {
+			accts[len(accts)-1].Cumulative = *amt
+		} else {
+			accts[len(accts)-1].Amount.Add(&accts[len(accts)-1].Amount, amt)
+			paid.Add(&paid, amt)
+		}
+	}
+	return accts, paid
 }

@@ -136,6 +136,13 @@ func (s *scanner) address(a *common.Address) bool {
 	if v[0] != '0' || v[1] != 'x' || v[42] != '"' {
 		return false
 	}
+	if useHexAddr512 { // all 40 digits at once
+		if !hexAddr512(a, &v[2]) {
+			return false
+		}
+		s.i += 43
+		return true
+	}
 	for i := 0; i < 20; i++ {
 		hi, lo := hexdigit.Value[v[2+2*i]], hexdigit.Value[v[3+2*i]]
 		if hi|lo > 0xf {
