@@ -810,11 +810,15 @@ type creditTally struct {
 // positions (eligible is by validator index). It returns the tallies in
 // the order of the shares, or the index of the first position that failed
 // and its error (−1 and nil when none did). The shares are those of
-// bulk.Chunks over the positions with workersFor(len(poss), perWorker)
-// workers.
+// bulk.Chunks over the positions with len(tallies) workers.
 func (e *engine) settleAll(eligible []bool) ([]creditTally, int, error) {
 	n := len(e.poss)
+	// Four shares per core: positions at active validators cost more to
+	// settle than others, and a core done early takes another share.
 	workers := workersFor(n, e.perWorker)
+	if workers > 1 {
+		workers *= 4
+	}
 	errAt := make([]int, workers)
 	errs := make([]error, workers)
 	tallies := make([]creditTally, workers)

@@ -2,6 +2,7 @@ package calc
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -97,10 +98,26 @@ func mergeCredits(keys []addrKey, refs *creditRefs, perWorker int) ([]Payout, ui
 	wg.Wait()
 	at := 0
 	for p := 0; p < parts; p++ {
-		at += copy(accts[at:], accts[base[p]:base[p]+counts[p]])
+		moveAccounts(accts, at, base[p], counts[p])
+		at += counts[p]
 		paid.Add(&paid, &paids[p])
 	}
 	return accts[:at], paid
+}
+
+// moveAccounts moves the n accounts at accts[from:] down to accts[to:]
+// (to ≤ from), on every core when the two ranges do not overlap.
+func moveAccounts(accts []Payout, to, from, n int) {
+	if to == from || n == 0 {
+		return
+	}
+	if to+n > from || n < 1<<16 {
+		copy(accts[to:to+n], accts[from:from+n])
+		return
+	}
+	bulk.Chunks(n, runtime.GOMAXPROCS(0), func(_, lo, hi int) {
+		copy(accts[to+lo:to+hi], accts[from+lo:from+hi])
+	})
 }
 
 // runStarts returns where each ascending run of keys starts, found on

@@ -50,6 +50,7 @@ func WriteAll(files []File) (err error) {
 	var wg sync.WaitGroup
 	for i, f := range files {
 		wg.Go(func() { temps[i], errs[i] = writeTemp(f) })
+		wg.Go(func() { dropCache(f.Path) })
 	}
 	wg.Wait()
 	for _, e := range errs {
