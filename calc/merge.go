@@ -142,17 +142,32 @@ func runStarts(keys []addrKey, perWorker int) ([]int, bool) {
 // of the runs' heads and sums the credits of each address into the next
 // account of dst, which has room for one account per key. It returns how
 // many accounts it wrote and the sum of the amounts (not previous
-// cumulatives) it added.
+// cumulatives) it added. The heap holds each head's key itself, so
+// ordering it reads no keys from memory.
 func mergeSum(dst []Payout, keys []addrKey, lo, hi []int, refs *creditRefs) (int, uint256.Int) {
 	var paid uint256.Int
-	type head struct{ at, end int }
+	type head struct {
+		k       addrKey
+		at, end int
+	}
 	h := make([]head, 0, len(lo))
 	for r := range lo {
 		if lo[r] < hi[r] {
-			h = append(h, head{lo[r], hi[r]})
+			h = append(h, head{keys[lo[r]], lo[r], hi[r]})
 		}
 	}
-	less := func(a, b head) bool { return cmpAddrKey(keys[a.at], keys[b.at]) < 0 }
+	less := func(a, b *addrKey) bool {
+		if a.hi != b.hi {
+			return a.hi < b.hi
+		}
+		if a.mid != b.mid {
+			return a.mid < b.mid
+		}
+		if a.lo != b.lo {
+			return a.lo < b.lo
+		}
+		return a.i < b.i
+	}
 	down := func(i int) {
 		for {
 			l := 2*i + 1
@@ -160,10 +175,10 @@ func mergeSum(dst []Payout, keys []addrKey, lo, hi []int, refs *creditRefs) (int
 				return
 			}
 			m := l
-			if r := l + 1; r < len(h) && less(h[r], h[l]) {
+			if r := l + 1; r < len(h) && less(&h[r].k, &h[l].k) {
 				m = r
 			}
-			if !less(h[m], h[i]) {
+			if !less(&h[m].k, &h[i].k) {
 				return
 			}
 			h[i], h[m] = h[m], h[i]
@@ -174,10 +189,10 @@ func mergeSum(dst []Payout, keys []addrKey, lo, hi []int, refs *creditRefs) (int
 		down(i)
 	}
 	n := 0
-	var last *addrKey
+	var last addrKey
 	for len(h) > 0 {
-		key := &keys[h[0].at]
-		if last == nil || !sameKeyAddr(last, key) {
+		key := h[0].k
+		if n == 0 || !sameKeyAddr(&last, &key) {
 			dst[n].Account = key.address()
 			n++
 		}
@@ -193,6 +208,8 @@ func mergeSum(dst []Payout, keys []addrKey, lo, hi []int, refs *creditRefs) (int
 		if h[0].at++; h[0].at == h[0].end {
 			h[0] = h[len(h)-1]
 			h = h[:len(h)-1]
+		} else {
+			h[0].k = keys[h[0].at]
 		}
 		if len(h) > 0 {
 			down(0)
