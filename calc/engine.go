@@ -60,8 +60,11 @@ type validator struct {
 	// numV is Σ S_i(b)·inc_v(b) over the same blocks; V_i = numV / SCALE.
 	numV uint256.Int
 	// startLo, startHi bound the validator's start positions in poss when
-	// they were loaded in order (engine.sortedStart).
+	// they were loaded in order (engine.sortedStart), and startWin is
+	// where their fence keys start in the delegator's bytes: all of them
+	// share the bytes before it.
 	startLo, startHi int32
+	startWin         int
 }
 
 // position is one delegator's stake at one validator, with its share of the
@@ -91,6 +94,7 @@ type engine struct {
 	// by binary search (loadStartSorted).
 	sortedStart bool
 	eventStart  []int32     // with sortedStart: each event's start position or −1 (findEventStarts)
+	fence       []uint64    // with sortedStart: fence[j] is the fence key of position j·fenceStride
 	stakeTotal  uint256.Int // A(b): Σ S_i over active i
 
 	numVScaled, numDScaled uint256.Int // R·bps·SCALE, precomputed
@@ -410,9 +414,18 @@ func (e *engine) loadStartSorted() bool {
 			}
 		}
 		val.startLo, val.startHi = int32(ru.lo), int32(ru.hi)
+		first, last := &stakes[ru.lo].Delegator, &stakes[ru.hi-1].Delegator
+		for val.startWin < 12 && first[val.startWin] == last[val.startWin] {
+			val.startWin++
+		}
 	}
 	if !e.sumActiveStake() {
 		return false
+	}
+	e.fence = make([]uint64, (n+fenceStride-1)/fenceStride)
+	for j := range e.fence {
+		p := &e.poss[j*fenceStride]
+		e.fence[j] = fenceKey(&p.d, e.vals[p.v].startWin)
 	}
 	e.sortedStart = true
 	e.posIndex = bulk.NewIndex(len(e.in.Events), e.posKeyAt) // for positions events open
@@ -480,12 +493,48 @@ func (e *engine) eventPosition(i int, k posKey) (int32, bool) {
 // posKeyAt is the key of position j, for posIndex.
 func (e *engine) posKeyAt(j int32) posKey { return posKey{d: e.poss[j].d, v: e.poss[j].v} }
 
-// startPosition finds k among the start positions loaded in order.
+// fenceStride is how many start positions a fence key stands for.
+const fenceStride = 32
+
+// fenceKey is the eight bytes of d from win, big-endian: within one
+// validator's start positions (which share d[:win]) it orders them as
+// their addresses do, ties aside.
+func fenceKey(d *common.Address, win int) uint64 { return binary.BigEndian.Uint64(d[win:]) }
+
+// startPosition finds k among the start positions loaded in order: first
+// among the fence keys of its validator's run (every 32nd position, a
+// compact array that stays in cache), then by binary search among the
+// positions between two fences. A search straight over the positions
+// takes a cache miss a step.
 func (e *engine) startPosition(k posKey) (int32, bool) {
 	val := &e.vals[k.v]
+	lo, hi := val.startLo, val.startHi
+	if hi-lo > 2*fenceStride {
+		w := val.startWin
+		if string(k.d[:w]) != string(e.poss[lo].d[:w]) {
+			return 0, false // outside the run's shared prefix
+		}
+		t := fenceKey(&k.d, w)
+		// The fences inside the run are j = jlo … jhi−1. Positions up to
+		// a fence whose key is below t are below k; positions from a fence
+		// whose key is above t are above it.
+		jlo, jhi := (lo+fenceStride-1)/fenceStride, (hi-1)/fenceStride+1
+		fs := e.fence[jlo:jhi]
+		below, _ := slices.BinarySearch(fs, t) // fs[:below] < t
+		above := len(fs)                       // fs[above:] > t
+		if t < math.MaxUint64 {
+			above, _ = slices.BinarySearch(fs, t+1)
+		}
+		if below > 0 {
+			lo = max(lo, (jlo+int32(below)-1)*fenceStride+1)
+		}
+		if above < len(fs) {
+			hi = min(hi, (jlo+int32(above))*fenceStride)
+		}
+	}
 	// A binary search by hand: slices.BinarySearchFunc would copy every
 	// position it compares.
-	lo, hi := val.startLo, val.startHi
+	end := hi
 	for lo < hi {
 		m := int32(uint32(lo+hi) >> 1)
 		if cmpAddr(&e.poss[m].d, &k.d) < 0 {
@@ -494,7 +543,7 @@ func (e *engine) startPosition(k posKey) (int32, bool) {
 			hi = m
 		}
 	}
-	return lo, lo < val.startHi && e.poss[lo].d == k.d
+	return lo, lo < end && e.poss[lo].d == k.d
 }
 
 func (e *engine) newPosition(k posKey) *position {

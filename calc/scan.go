@@ -161,14 +161,30 @@ func (s *scanner) amount(z *uint256.Int) bool {
 		return false
 	}
 	start := s.i
-	for s.i < len(s.b) && s.b[s.i]-'0' <= 9 {
-		s.i++
-	}
+	s.i += digitRun(s.b[s.i:])
 	if s.i == len(s.b) || s.b[s.i] != '"' {
 		return false
 	}
 	s.i++
 	return decimalU256(z, s.b[start:s.i-1])
+}
+
+// digitRun returns how many ASCII digits b starts with, eight bytes at a
+// time while eight remain: XOR with '0' makes digits 0–9, and a byte is
+// not one when, with bit 7 cleared, adding 0x76 carries into bit 7, or
+// when bit 7 was set.
+func digitRun(b []byte) int {
+	n := 0
+	for ; n+8 <= len(b); n += 8 {
+		x := binary.LittleEndian.Uint64(b[n:]) ^ 0x3030303030303030
+		if other := ((x & 0x7f7f7f7f7f7f7f7f) + 0x7676767676767676 | x) & 0x8080808080808080; other != 0 {
+			return n + bits.TrailingZeros64(other)/8
+		}
+	}
+	for n < len(b) && b[n]-'0' <= 9 {
+		n++
+	}
+	return n
 }
 
 // pow10u64[k] is 10^k.

@@ -357,3 +357,23 @@ func TestEightDigits(t *testing.T) {
 		}
 	}
 }
+
+// TestDigitRun: every byte value ending a run of digits at every length up
+// to 40, against a byte loop.
+func TestDigitRun(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		for c := 0; c < 256; c++ {
+			for tail := 0; tail < 10; tail += 9 {
+				b := append(bytes.Repeat([]byte("7"), n), byte(c))
+				b = append(b, bytes.Repeat([]byte("1"), tail)...)
+				want := 0
+				for want < len(b) && b[want] >= '0' && b[want] <= '9' {
+					want++
+				}
+				if got := digitRun(b); got != want {
+					t.Fatalf("digitRun(%q) = %d, want %d", b, got, want)
+				}
+			}
+		}
+	}
+}
