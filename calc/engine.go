@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sort"
@@ -595,7 +596,7 @@ func (e *engine) advance(n uint64) error {
 	var t uint256.Int
 	for _, v := range e.active {
 		val := &e.vals[v]
-		if _, over := t.MulOverflow(&val.total, &incV); over {
+		if mulOverflow(&t, &val.total, &incV) {
 			return fmt.Errorf("S_i·inc_v for %s: %w", val.addr.Hex(), ErrOverflow)
 		}
 		if _, over := val.numV.AddOverflow(&val.numV, &t); over {
@@ -618,7 +619,7 @@ func (e *engine) settle(p *position) error {
 	}
 	var d uint256.Int
 	d.Sub(acc, &p.ckpt)
-	if _, over := d.MulOverflow(&d, &p.stake); over {
+	if mulOverflow(&d, &d, &p.stake) {
 		return fmt.Errorf("s_ij·Δacc for %s at %s: %w", p.d.Hex(), e.vals[p.v].addr.Hex(), ErrOverflow)
 	}
 	if _, over := p.num.AddOverflow(&p.num, &d); over {
@@ -1072,6 +1073,29 @@ func (k *addrKey) address() (a common.Address) {
 
 // sameKeyAddr reports whether two keys have the same address.
 func sameKeyAddr(a, b *addrKey) bool { return a.hi == b.hi && a.mid == b.mid && a.lo == b.lo }
+
+// mulOverflow is z.MulOverflow(x, y): z = x·y mod 2^256, reporting
+// whether x·y overflows. When both fit 128 bits (as stakes and the
+// accumulators' increments do on any real chain) the product is four
+// 64-bit multiplications and cannot overflow; otherwise uint256 decides.
+// It is the replay's and settling's innermost step, a million times an
+// epoch.
+func mulOverflow(z, x, y *uint256.Int) bool {
+	if x[2]|x[3]|y[2]|y[3] != 0 {
+		_, over := z.MulOverflow(x, y)
+		return over
+	}
+	h00, l00 := bits.Mul64(x[0], y[0])
+	h01, l01 := bits.Mul64(x[0], y[1])
+	h10, l10 := bits.Mul64(x[1], y[0])
+	h11, l11 := bits.Mul64(x[1], y[1])
+	z1, c1 := bits.Add64(h00, l01, 0)
+	z1, c2 := bits.Add64(z1, l10, 0)
+	z2, c3 := bits.Add64(h01, h10, c1)
+	z2, c4 := bits.Add64(z2, l11, c2)
+	z[0], z[1], z[2], z[3] = l00, z1, z2, h11+c3+c4
+	return false
+}
 
 // cmpAddr orders addresses as their bytes compare, a word at a time.
 func cmpAddr(a, b *common.Address) int {
