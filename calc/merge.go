@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sort"
 	"sync"
 
 	"github.com/holiman/uint256"
@@ -57,23 +58,43 @@ func mergeCredits(keys []addrKey, refs *creditRefs, perWorker int) ([]Payout, ui
 	}
 	// cut[p][r] is where part p starts in run r. The pivots are addresses
 	// of the longest run, and a part starts at the first key of its
-	// pivot's address in every run, so no address spans two parts.
+	// pivot's address in every run, so no address spans two parts. Each
+	// pivot is the one that leaves about as many keys of all runs before
+	// it as its part's share (the runs need not be alike).
 	parts := workersFor(len(keys), perWorker*keysPerPart)
+	lr := runs[longest]
+	cutAt := func(x int, cut []int) int { // cut at the address of keys[x]; keys before it
+		pivot := keys[x]
+		pivot.i = math.MinInt32
+		total := 0
+		for r, b := range runs {
+			i, _ := slices.BinarySearchFunc(keys[b[0]:b[1]], pivot, cmpAddrKey)
+			cut[r] = b[0] + i
+			total += i
+		}
+		return total
+	}
 	cut := make([][]int, parts+1)
 	for p := 0; p <= parts; p++ {
 		cut[p] = make([]int, len(runs))
-		for r, b := range runs {
-			switch p {
-			case 0:
+		switch p {
+		case 0:
+			for r, b := range runs {
 				cut[p][r] = b[0]
-			case parts:
+			}
+		case parts:
+			for r, b := range runs {
 				cut[p][r] = b[1]
-			default:
-				lr := runs[longest]
-				pivot := keys[lr[0]+(lr[1]-lr[0])*p/parts]
-				pivot.i = math.MinInt32
-				i, _ := slices.BinarySearchFunc(keys[b[0]:b[1]], pivot, cmpAddrKey)
-				cut[p][r] = max(b[0]+i, cut[p-1][r])
+			}
+		default:
+			want := len(keys) * p / parts
+			x := lr[0] + sort.Search(lr[1]-lr[0], func(j int) bool { return cutAt(lr[0]+j, cut[p]) >= want })
+			if x == lr[1] {
+				x-- // every pivot leaves too few before it: the last does best
+			}
+			cutAt(x, cut[p])
+			for r := range runs {
+				cut[p][r] = max(cut[p][r], cut[p-1][r])
 			}
 		}
 	}

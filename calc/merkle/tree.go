@@ -354,20 +354,40 @@ func sortKeys(keys []sortKey, cmp func(a, b sortKey) int) []sortKey {
 		bulk.SortFunc(keys, cmp)
 		return keys
 	}
-	start := make([]int32, 1<<bucketBits+1)
-	for _, k := range keys {
-		start[k.key>>(64-bucketBits)+1]++
+	// A counting sort by bucket on every core: each worker counts its
+	// share's keys per bucket, then writes them from where its bucket's
+	// part begins (after the same bucket's keys of earlier workers), so
+	// every bucket keeps the keys' order, as one pass would.
+	const nb = 1 << bucketBits
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(keys)/(1<<bucketBits)))
+	counts := make([][]int32, workers)
+	bulk.Chunks(len(keys), workers, func(w, lo, hi int) {
+		c := make([]int32, nb)
+		for _, k := range keys[lo:hi] {
+			c[k.key>>(64-bucketBits)]++
+		}
+		counts[w] = c
+	})
+	start := make([]int32, nb+1)
+	var at int32
+	for b := 0; b < nb; b++ {
+		start[b] = at
+		for w := range counts {
+			c := counts[w][b]
+			counts[w][b] = at // now where worker w writes bucket b
+			at += c
+		}
 	}
-	for b := 1; b < len(start); b++ {
-		start[b] += start[b-1]
-	}
+	start[nb] = at
 	out := make([]sortKey, len(keys))
-	next := slices.Clone(start[:1<<bucketBits])
-	for _, k := range keys {
-		b := k.key >> (64 - bucketBits)
-		out[next[b]] = k
-		next[b]++
-	}
+	bulk.Chunks(len(keys), workers, func(w, lo, hi int) {
+		next := counts[w]
+		for _, k := range keys[lo:hi] {
+			b := k.key >> (64 - bucketBits)
+			out[next[b]] = k
+			next[b]++
+		}
+	})
 	parallel(1<<bucketBits, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			if bucket := out[start[b]:start[b+1]]; len(bucket) > 1 {
