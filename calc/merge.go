@@ -33,8 +33,9 @@ const keysPerPart = 16
 // at most maxRuns ascending runs (in the order given) are merged straight
 // into the accounts, on every core, each core taking the keys between two
 // addresses from every run; others are sorted first (one run). keys is
-// reordered only in that case.
-func mergeCredits(keys []addrKey, refs *creditRefs, perWorker int) ([]Payout, uint256.Int) {
+// reordered only in that case. The accounts are written to room, zeroed,
+// when it has one per key.
+func mergeCredits(keys []addrKey, refs *creditRefs, perWorker int, room []Payout) ([]Payout, uint256.Int) {
 	var paid uint256.Int
 	if len(keys) == 0 {
 		return []Payout{}, paid
@@ -100,7 +101,10 @@ func mergeCredits(keys []addrKey, refs *creditRefs, perWorker int) ([]Payout, ui
 	}
 	// Part p writes its accounts from the number of keys before it (at
 	// most one account each), and the parts are then moved together.
-	accts := make([]Payout, len(keys))
+	accts := room[:min(len(room), len(keys))]
+	if len(accts) < len(keys) {
+		accts = make([]Payout, len(keys))
+	}
 	base := make([]int, parts+1)
 	for p := 0; p < parts; p++ {
 		base[p+1] = base[p]

@@ -36,13 +36,15 @@ func TestMergeCredits(t *testing.T) {
 			// Credits are positions' amounts; every fifth address of the
 			// population also has a previous cumulative (one at most).
 			var refs creditRefs
-			keys := make([]addrKey, 0, tc.n)
+			for p := 0; p < tc.population && tc.n > 0; p += 5 {
+				refs.prev = append(refs.prev, Balance{Account: addr(p), Amount: *uint256.NewInt(uint64(p) + 1)})
+			}
+			keys := make([]addrKey, 0, tc.n+len(refs.prev))
 			add := func(p int) {
 				a := addr(p)
 				refs.poss = append(refs.poss, position{d: a})
 				refs.poss[len(refs.poss)-1].num.SetUint64(r.Uint64() >> 2)
-				keys = append(keys, addrKey{i: int32(len(refs.poss) - 1)})
-				keys[len(keys)-1] = makeAddrKey(&a, keys[len(keys)-1].i)
+				keys = append(keys, makeAddrKey(&a, refs.pos(len(refs.poss)-1)))
 			}
 			if tc.runs == 0 {
 				for i := 0; i < tc.n; i++ {
@@ -64,19 +66,22 @@ func TestMergeCredits(t *testing.T) {
 					}
 				}
 			}
-			for p := 0; p < tc.population && tc.n > 0; p += 5 {
-				a := addr(p)
-				refs.prev = append(refs.prev, Balance{Account: a, Amount: *uint256.NewInt(uint64(p) + 1)})
-				keys = append(keys, makeAddrKey(&a, refs.prevRef(len(refs.prev)-1)))
+			for j := range refs.prev {
+				keys = append(keys, makeAddrKey(&refs.prev[j].Account, prevRef(j)))
 			}
 			want, wantPaid := mergeCreditsSlow(slices.Clone(keys), &refs)
 			for _, perWorker := range []int{0, 1} {
-				got, paid := mergeCredits(slices.Clone(keys), &refs, perWorker)
-				if !slices.Equal(got, want) || !paid.Eq(&wantPaid) {
-					t.Fatalf("perWorker %d: %d keys in %d runs: %d accounts (paid %s), want %d (paid %s)",
-						perWorker, len(keys), tc.runs, len(got), paid.Dec(), len(want), wantPaid.Dec())
+				// Without room, with room for every key (as finish gives)
+				// and with too little.
+				for _, room := range [][]Payout{nil, make([]Payout, len(keys)+3), make([]Payout, len(keys)/2)} {
+					got, paid := mergeCredits(slices.Clone(keys), &refs, perWorker, room)
+					if !slices.Equal(got, want) || !paid.Eq(&wantPaid) {
+						t.Fatalf("perWorker %d, room %d: %d keys in %d runs: %d accounts (paid %s), want %d (paid %s)",
+							perWorker, len(room), len(keys), tc.runs, len(got), paid.Dec(), len(want), wantPaid.Dec())
+					}
 				}
 			}
+
 		})
 	}
 }
