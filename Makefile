@@ -56,7 +56,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeInputDifferential -fuzztime 60s ./calc/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeResult -fuzztime 30s ./calc/
 	$(GO) test -run '^$$' -fuzz FuzzReadDump -fuzztime 30s ./calc/merkle/
-	$(GO) test -run '^$$' -fuzz FuzzSum256 -fuzztime 30s ./internal/keccak8/
+	$(GO) test -run '^$$' -fuzz 'FuzzSum256$$' -fuzztime 30s ./internal/keccak8/
+	$(GO) test -run '^$$' -fuzz FuzzSum256Twice -fuzztime 20s ./internal/keccak8/
+	$(GO) test -run '^$$' -fuzz FuzzSumPairs -fuzztime 20s ./internal/keccak8/
+	$(GO) test -run '^$$' -fuzz FuzzHexNodes -fuzztime 20s ./calc/merkle/
+	$(GO) test -run '^$$' -fuzz FuzzChecksumHex -fuzztime 20s ./calc/merkle/
+	$(GO) test -run '^$$' -fuzz FuzzEncode -fuzztime 20s ./internal/hexdigit/
+	$(GO) test -run '^$$' -fuzz FuzzHexAddr512 -fuzztime 20s ./calc/
 	$(GO) test -run '^$$' -fuzz FuzzCheck -fuzztime 30s ./internal/seal/
 
 clean:
