@@ -1148,20 +1148,9 @@ func mulOverflow(z, x, y *uint256.Int) bool {
 	return false
 }
 
-// cmpAddr orders addresses as their bytes compare, a word at a time.
-func cmpAddr(a, b *common.Address) int {
-	if x, y := binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(b[:8]); x != y {
-		return cmpU64(x, y)
-	}
-	if x, y := binary.BigEndian.Uint64(a[8:16]), binary.BigEndian.Uint64(b[8:16]); x != y {
-		return cmpU64(x, y)
-	}
-	x, y := binary.BigEndian.Uint32(a[16:]), binary.BigEndian.Uint32(b[16:])
-	if x != y {
-		return cmpU64(uint64(x), uint64(y))
-	}
-	return 0
-}
+// cmpAddr orders addresses as their bytes compare: as keys, a word at a
+// time.
+func cmpAddr(a, b *common.Address) int { return cmpAddrKey(makeAddrKey(a, 0), makeAddrKey(b, 0)) }
 
 // cmpAddrKey orders keys by address, then index.
 func cmpAddrKey(a, b addrKey) int {

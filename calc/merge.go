@@ -5,7 +5,6 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"sync"
 
 	"github.com/holiman/uint256"
 
@@ -114,13 +113,9 @@ func mergeCredits(keys []addrKey, refs *creditRefs, perWorker int, room []Payout
 	}
 	counts := make([]int, parts)
 	paids := make([]uint256.Int, parts)
-	var wg sync.WaitGroup
-	for p := 0; p < parts; p++ {
-		wg.Go(func() {
-			counts[p], paids[p] = mergeSum(accts[base[p]:base[p+1]], keys, cut[p], cut[p+1], refs)
-		})
-	}
-	wg.Wait()
+	bulk.Chunks(parts, parts, func(p, _, _ int) {
+		counts[p], paids[p] = mergeSum(accts[base[p]:base[p+1]], keys, cut[p], cut[p+1], refs)
+	})
 	at := 0
 	for p := 0; p < parts; p++ {
 		moveAccounts(accts, at, base[p], counts[p])
@@ -181,18 +176,7 @@ func mergeSum(dst []Payout, keys []addrKey, lo, hi []int, refs *creditRefs) (int
 			h = append(h, head{keys[lo[r]], lo[r], hi[r]})
 		}
 	}
-	less := func(a, b *addrKey) bool {
-		if a.hi != b.hi {
-			return a.hi < b.hi
-		}
-		if a.mid != b.mid {
-			return a.mid < b.mid
-		}
-		if a.lo != b.lo {
-			return a.lo < b.lo
-		}
-		return a.i < b.i
-	}
+	less := func(a, b *addrKey) bool { return cmpAddrKey(*a, *b) < 0 }
 	down := func(i int) {
 		for {
 			l := 2*i + 1
